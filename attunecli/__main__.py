@@ -1,0 +1,3 @@
+from attunecli.entry import main
+
+raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""Load the TOML content shipped in `attunecli/content/` into typed objects.
+
+Everything a practice says lives in those files; code only walks it. Loading is
+cached: a process reads each file at most once.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, cast
+
+from attunecli.models import (
+    STEP_KINDS,
+    Condition,
+    Feeling,
+    Option,
+    Practice,
+    Section,
+    Step,
+    StepKind,
+)
+
+PRACTICE_IDS: tuple[str, ...] = ("slow-down", "reflect", "curious", "regulate", "repair")
+ALL_PRACTICE_IDS: tuple[str, ...] = (*PRACTICE_IDS, "checkin")
+
+QUADRANTS: tuple[str, ...] = ("high-pleasant", "high-unpleasant", "low-pleasant", "low-unpleasant")
+QUADRANT_LABELS: dict[str, str] = {
+    "high-pleasant": "Energised and pleasant",
+    "high-unpleasant": "Energised and unpleasant",
+    "low-pleasant": "Quiet and pleasant",
+    "low-unpleasant": "Quiet and unpleasant",
+}
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("attunecli.content").joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    feelings: dict[str, Feeling]
+
+    def get(self, word: str) -> Feeling | None:
+        return self.feelings.get(word.strip().lower())
+
+    def in_quadrant(self, quadrant: str) -> list[Feeling]:
+        return sorted(
+            (f for f in self.feelings.values() if f.quadrant == quadrant), key=lambda f: f.word
+        )
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data = _read("feelings.toml")
+    feelings: dict[str, Feeling] = {}
+    for quadrant in QUADRANTS:
+        energy, _, tone = quadrant.partition("-")
+        for word, means in data[quadrant].items():
+            feelings[word] = Feeling(
+                word=word,
+                energy="high" if energy == "high" else "low",
+                pleasant=tone == "pleasant",
+                means=means,
+            )
+    return Vocabulary(feelings)
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    label: str
+    about: str
+    minutes: float
+    phases: tuple[Phase, ...]
+
+
+@cache
+def exercises() -> dict[str, Exercise]:
+    return {
+        key: Exercise(
+            id=key,
+            label=v["label"],
+            about=v["about"],
+            minutes=float(v["minutes"]),
+            phases=tuple(Phase(p["name"], float(p["seconds"])) for p in v["phases"]),
+        )
+        for key, v in _read("exercises.toml").items()
+    }
+
+
+@cache
+def coach_text() -> dict[str, Any]:
+    return _read("coach.toml")
+
+
+@cache
+def cues() -> dict[str, Any]:
+    return _read("cues.toml")
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    how: str
+
+
+@dataclass(frozen=True)
+class Support:
+    last_checked: date
+    not_therapy: str
+    intro: str
+    resources: tuple[Resource, ...]
+    coping: tuple[str, ...]
+    crisis_phrases: tuple[str, ...]
+
+
+@cache
+def support() -> Support:
+    d = _read("support.toml")
+    return Support(
+        last_checked=d["last_checked"],
+        not_therapy=d["not_therapy"],
+        intro=d["intro"],
+        resources=tuple(Resource(r["name"], r["how"]) for r in d["resource"]),
+        coping=tuple(d["coping"]),
+        crisis_phrases=tuple(p.lower() for p in d["crisis_phrases"]),
+    )
+
+
+@cache
+def attachment() -> dict[str, Any]:
+    return _read("attachment.toml")
+
+
+ATTACHMENT_STYLES: tuple[str, ...] = ("secure", "anxious", "avoidant", "disorganized", "unsure")
+
+
+def contexts() -> dict[str, str]:
+    return cast(dict[str, str], coach_text()["contexts"])
+
+
+def _options(name: str) -> tuple[Option, ...]:
+    """The named list a step draws its choices from."""
+    if name == "contexts":
+        return tuple(Option(k, v) for k, v in contexts().items())
+    if name == "exercises":
+        return tuple(Option(e.id, e.label, e.about) for e in exercises().values())
+    group, _, key = name.partition(".")
+    source = cues() if group in ("body", "others") else coach_text()
+    return tuple(Option(v, v) for v in source[group][key])
+
+
+def _feeling_options() -> tuple[Option, ...]:
+    return tuple(
+        Option(f.word, f.word, f.means, group=f.quadrant)
+        for q in QUADRANTS
+        for f in vocabulary().in_quadrant(q)
+    )
+
+
+def _step(raw: dict[str, Any]) -> Step:
+    kind = raw["kind"]
+    if kind not in STEP_KINDS:
+        raise ValueError(f"unknown step kind {kind!r} in step {raw['id']!r}")
+    options: tuple[Option, ...] = ()
+    if "options_from" in raw:
+        options = _options(raw["options_from"])
+    elif kind in ("feeling", "feelings"):
+        options = _feeling_options()
+    when = Condition(**raw["when"]) if "when" in raw else None
+    return Step(
+        id=raw["id"],
+        kind=cast(StepKind, kind),
+        question=raw["question"],
+        help=raw.get("help", ""),
+        optional=bool(raw.get("optional", False)),
+        options=options,
+        allow_other=bool(raw.get("allow_other", False)),
+        min=int(raw.get("min", 0)),
+        max=int(raw.get("max", 10)),
+        low_label=raw.get("low_label", ""),
+        high_label=raw.get("high_label", ""),
+        template=raw.get("template", ""),
+        when=when,
+        measure=raw.get("measure", ""),
+        default=raw.get("default"),
+        flag=raw.get("flag", ""),
+    )
+
+
+def _raw_practice(practice_id: str) -> dict[str, Any]:
+    return _read(f"practices/{practice_id}.toml")
+
+
+@cache
+def practice(practice_id: str, *, quick: bool = False) -> Practice:
+    """The practice `practice_id`; for the check-in, `quick` gives the one-minute version."""
+    if practice_id not in ALL_PRACTICE_IDS:
+        raise KeyError(practice_id)
+    raw = _raw_practice(practice_id)
+    sections: list[Section] = []
+    for sec in raw["section"]:
+        if "from" in sec:
+            borrowed = {s["id"]: s for s in _raw_practice(sec["from"])["section"][0]["step"]}
+            raw_steps = [borrowed[name] for name in sec["steps"]]
+        else:
+            raw_steps = sec["step"]
+        steps = tuple(_step(s) for s in raw_steps)
+        if quick:
+            keep = set(raw.get("quick", []))
+            steps = tuple(s for s in steps if f"{sec['id']}.{s.id}" in keep)
+            if not steps:
+                continue
+        sections.append(
+            Section(
+                id=sec["id"],
+                title=sec.get("title", ""),
+                steps=steps,
+                skippable=bool(sec.get("skippable", False)) and not quick,
+                intro=sec.get("intro", ""),
+            )
+        )
+    return Practice(
+        id=raw["id"],
+        title=raw["title"],
+        summary=raw["summary"],
+        intro=raw["intro"],
+        sections=tuple(sections),
+        closing=raw.get("closing", ""),
+        multi_section=len(raw["section"]) > 1,
+    )

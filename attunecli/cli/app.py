@@ -1,0 +1,124 @@
+"""The `attune` command: the Typer app, its global options, and where each command lives."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer._click.exceptions import NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
+from typer.core import TyperGroup
+
+from attunecli import __version__
+from attunecli.cli import other, practices, reading
+from attunecli.cli.common import DataDirOpt
+from attunecli.cli.deps import Deps
+
+HELP = """\
+attune: a few calm minutes of emotional attunement, in your terminal.
+
+Notice what you feel, reflect what others feel, stay curious, settle
+yourself, and repair after a miss. Everything stays on this machine as
+JSON files you own.
+
+attune is a self-reflection tool, not therapy and not for emergencies:
+`attune support` lists help lines.
+
+\b
+Examples:
+  attune checkin            the daily check-in
+  attune checkin --quick    one minute: feeling, intensity, one line
+  attune history --last 5   your last five entries
+"""
+
+
+class AttuneGroup(TyperGroup):
+    """Typer's group, with every error as one line on stderr.
+
+    Click prints usage errors as three lines (usage, a hint, the error). attune
+    says `attune: <what is wrong> (see 'attune CMD --help')` instead, with the
+    same exit code, so scripts and cron mail get one clear line.
+    """
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as exc:
+            exc.show()
+            _exit(exc.exit_code)
+        except ClickUsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "attune"
+            _fail(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)
+        except typer.Abort:
+            _fail("aborted", 1)
+        except typer.TyperException as exc:
+            fmt = getattr(exc, "format_message", None)
+            _fail(str(fmt() if fmt else exc), int(getattr(exc, "exit_code", 1)))
+        return _exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    sys.stderr.write("attune: " + " ".join(message.split()) + "\n")
+    _exit(code)
+
+
+def _exit(code: int) -> NoReturn:
+    sys.stdout.flush()
+    raise SystemExit(code)
+
+
+app = typer.Typer(
+    cls=AttuneGroup,
+    name="attune",
+    help=HELP,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"attune {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: DataDirOpt = None,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour or styles (NO_COLOR is honoured too).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    deps = ctx.obj if isinstance(ctx.obj, Deps) else Deps()
+    if data_dir is not None:
+        deps.data_dir = data_dir
+        deps._paths = None
+    if no_color:
+        deps.color = False
+    ctx.obj = deps
+
+
+practices.register(app)
+reading.register(app)
+other.register(app)

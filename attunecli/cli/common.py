@@ -1,0 +1,128 @@
+"""Pieces every command shares: the error guard, option aliases, date parsing."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from attunecli.cli.deps import Deps
+from attunecli.errors import EXIT_ERROR, EXIT_INTERRUPTED, AttuneError, UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def deps(ctx: typer.Context) -> Deps:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Deps)
+    return obj
+
+
+def guarded(fn: F) -> F:
+    """Turn the core's errors into one line on stderr and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Typer hands the context in as whatever Context class it builds; look for its method.
+        ctx = next((a for a in [*args, *kwargs.values()] if hasattr(a, "find_root")), None)
+        d = deps(ctx) if ctx is not None else Deps()
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except AttuneError as exc:
+            d.say(f"attune: {exc.message}")
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            d.say("attune: interrupted")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+        except BrokenPipeError:
+            # The reader went away (`attune history | head`): nothing more to say.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            raise typer.Exit(EXIT_ERROR) from None
+        except Exception as exc:
+            if os.environ.get("ATTUNE_DEBUG"):
+                raise
+            d.say(
+                f"attune: unexpected error: {type(exc).__name__}: {exc} "
+                "(set ATTUNE_DEBUG=1 to see where)"
+            )
+            raise typer.Exit(EXIT_ERROR) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_day(text: str, today: date, option: str) -> date:
+    """YYYY-MM-DD, today, yesterday, or N days/weeks ago as 7d / 2w."""
+    t = text.strip().lower()
+    if t == "today":
+        return today
+    if t == "yesterday":
+        return today - timedelta(days=1)
+    m = re.fullmatch(r"(\d{1,5})\s*([dw])", t)
+    if m:
+        n = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
+        return today - timedelta(days=n)
+    try:
+        return date.fromisoformat(t)
+    except ValueError:
+        raise UsageError(
+            f"{option}: not a date: {text[:40]!r}; use YYYY-MM-DD, today, yesterday, 7d or 2w"
+        ) from None
+
+
+# Options shared by several commands, declared once.
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+NoInputOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-input",
+        help="Never prompt; take answers from options and --answers only (also ATTUNE_NO_INPUT=1).",
+    ),
+]
+AnswersOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--answers",
+        metavar="FILE",
+        help='JSON object of answers keyed by prompt id, from FILE or "-" for stdin.',
+    ),
+]
+NoteOpt = Annotated[str | None, typer.Option("--note", help="Anything else to keep.")]
+FeelingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--feeling", help="A feeling word (see `attune feelings`; your own word is kept too)."
+    ),
+]
+IntensityOpt = Annotated[
+    int | None, typer.Option("--intensity", min=0, max=10, help="How strong, 0 to 10.")
+]
+ContextOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--context",
+        help="Who: partner, child, friend, family, colleague, client or self.",
+    ),
+]
+TheirFeelingOpt = Annotated[
+    list[str] | None,
+    typer.Option("--their-feeling", help="A feeling they may have had (repeat for more)."),
+]
+WhatOpt = Annotated[str | None, typer.Option("--what", help="What happened, in a few words.")]
+DataDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Where entries are kept (default: ATTUNE_DATA_DIR, else the platform's data dir).",
+        file_okay=False,
+        show_default=False,
+    ),
+]

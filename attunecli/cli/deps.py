@@ -1,0 +1,110 @@
+"""What a command needs from the outside world, in one object passed as Typer's `ctx.obj`.
+
+Tests build their own `Deps` (a fixed clock, a pipe input for prompts, string
+buffers for output) instead of patching module globals.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from attunecli.paths import Paths, resolve_paths
+
+if TYPE_CHECKING:
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
+    from rich.console import Console
+
+    from attunecli.askers import Asker
+    from attunecli.store import Store
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (ValueError, AttributeError):
+        return False
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass
+class Deps:
+    data_dir: Path | None = None
+    out: IO[str] = field(default_factory=lambda: sys.stdout)
+    err: IO[str] = field(default_factory=lambda: sys.stderr)
+    now: Callable[[], datetime] = _local_now
+    interactive: bool | None = None  # None: decide from the streams
+    color: bool | None = None  # None: decide from the streams and NO_COLOR
+    width: int | None = None
+    prompt_input: Input | None = None
+    prompt_output: Output | None = None
+    stdin_text: Callable[[], str] = field(default_factory=lambda: sys.stdin.read)
+    _paths: Paths | None = None
+
+    @property
+    def paths(self) -> Paths:
+        if self._paths is None:
+            self._paths = resolve_paths(self.data_dir)
+        return self._paths
+
+    def is_interactive(self, no_input: bool = False) -> bool:
+        if no_input or os.environ.get("ATTUNE_NO_INPUT", "") not in ("", "0"):
+            return False
+        if self.interactive is not None:
+            return self.interactive
+        return _isatty(sys.stdin) and _isatty(self.out)
+
+    def use_color(self, stream: IO[str]) -> bool:
+        if self.color is not None:
+            return self.color
+        if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+            return False
+        return _isatty(stream)
+
+    def console(self) -> Console:
+        from attunecli.render import make_console
+
+        return make_console(self.out, color=self.use_color(self.out), width=self.width)
+
+    def err_console(self) -> Console:
+        from attunecli.render import make_console
+
+        return make_console(self.err, color=self.use_color(self.err), width=self.width)
+
+    def say(self, line: str) -> None:
+        """One plain line on stderr (messages, warnings, errors)."""
+        from attunecli.render import literal
+
+        self.err.write(literal(line) + "\n")
+        self.err.flush()
+
+    def store(self) -> Store:
+        from attunecli.store import Store
+
+        return Store(self.paths.data, warn=lambda msg: self.say(f"attune: warning: {msg}"))
+
+    def settings(self) -> dict[str, Any]:
+        from attunecli import config
+
+        return config.load(self.paths.config_file)
+
+    def terminal_asker(self, *, guide: bool = True) -> Asker:
+        from attunecli.terminal import TerminalAsker
+
+        return TerminalAsker(
+            now=self.now,
+            console=self.err_console,
+            input=self.prompt_input,
+            output=self.prompt_output,
+            guide_enabled=guide,
+            color=self.use_color(self.err),
+        )

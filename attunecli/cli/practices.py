@@ -1,0 +1,399 @@
+"""The practice commands: checkin, slow-down, reflect, curious, regulate, repair."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Annotated
+
+import typer
+
+from attunecli.cli.common import (
+    AnswersOpt,
+    ContextOpt,
+    FeelingOpt,
+    IntensityOpt,
+    NoInputOpt,
+    NoteOpt,
+    TheirFeelingOpt,
+    WhatOpt,
+    deps,
+    guarded,
+)
+from attunecli.errors import EXIT_INTERRUPTED
+
+NoGuideOpt = Annotated[
+    bool,
+    typer.Option("--no-guide", help="Skip the live breathing guide; just rate before and after."),
+]
+JsonSavedOpt = Annotated[bool, typer.Option("--json", help="Print the saved entry as JSON.")]
+
+
+def _run(
+    ctx: typer.Context,
+    practice_id: str,
+    options: Mapping[str, object],
+    *,
+    answers: str | None,
+    no_input: bool,
+    as_json: bool,
+    quick: bool = False,
+    guide: bool = True,
+    minutes: float | None = None,
+) -> None:
+    from attunecli import config, session, welcome
+    from attunecli.engine import RunOptions
+    from attunecli.render import PRACTICE_LABELS, short_id
+
+    d = deps(ctx)
+    interactive = d.is_interactive(no_input)
+    if interactive:
+        welcome.first_run_notice(d.paths, d.say)
+    outcome = session.run(
+        session.PracticeRequest(
+            practice_id=practice_id,
+            quick=quick,
+            options=options,
+            answers_file=answers,
+            guide=guide,
+            guide_minutes=minutes,
+        ),
+        store=d.store(),
+        interactive=interactive,
+        terminal=lambda: d.terminal_asker(guide=guide),
+        run_options=RunOptions(
+            now=d.now,
+            attachment_style=config.attachment_style(d.settings()),
+            guide_minutes=minutes,
+        ),
+        stdin_text=d.stdin_text,
+    )
+    entry, path = outcome.entry, outcome.path
+    if outcome.cancelled:
+        if entry is not None:
+            d.say(f"Stopped. Kept what you answered as entry {short_id(entry.id)} ({path}).")
+        else:
+            d.say("Stopped. Nothing was saved.")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if entry is None:
+        d.say("Nothing to save this time, and that's fine.")
+        return
+    if as_json:
+        d.out.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+    else:
+        label = PRACTICE_LABELS.get(entry.practice, entry.practice)
+        d.out.write(f"Saved {label} {short_id(entry.id)} ({path})\n")
+    d.out.flush()
+    if not interactive:
+        welcome.first_run_notice(d.paths, d.say)
+    if outcome.show_support:
+        d.say("")
+        for line in session.support_lines(full=False):
+            d.say(line)
+        d.say("  `attune support` shows this again, with a few things that can help right now.")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("checkin")
+    @guarded
+    def checkin(
+        ctx: typer.Context,
+        quick: Annotated[
+            bool, typer.Option("--quick", help="One minute: feeling, intensity and one line.")
+        ] = False,
+        feeling: FeelingOpt = None,
+        intensity: IntensityOpt = None,
+        trigger: Annotated[str | None, typer.Option("--trigger", help="What set it off.")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="One line to close with.")] = None,
+        answers: AnswersOpt = None,
+        no_input: NoInputOpt = False,
+        no_guide: NoGuideOpt = False,
+        as_json: JsonSavedOpt = False,
+    ) -> None:
+        """The daily check-in: notice, settle, someone on your mind, one line to close.
+
+        Takes about three to five minutes; every part can be skipped. Without a
+        terminal, give at least --feeling and --intensity.
+
+        \b
+        Examples:
+          attune checkin
+          attune checkin --quick
+          attune checkin --feeling calm --intensity 3 --note "slept well"
+        """
+        opts = {"feeling": feeling, "intensity": intensity, "trigger": trigger, "note": note}
+        if quick:
+            opts.pop("trigger")
+            if trigger:
+                from attunecli.errors import UsageError
+
+                raise UsageError("--trigger is not part of the quick check-in")
+        _run(
+            ctx,
+            "checkin",
+            opts,
+            answers=answers,
+            no_input=no_input,
+            as_json=as_json,
+            quick=quick,
+            guide=not no_guide,
+        )
+
+    @app.command("slow-down")
+    @guarded
+    def slow_down(
+        ctx: typer.Context,
+        feeling: FeelingOpt = None,
+        intensity: IntensityOpt = None,
+        body: Annotated[
+            list[str] | None, typer.Option("--body", help="Where you feel it (repeat for more).")
+        ] = None,
+        sensation: Annotated[
+            list[str] | None, typer.Option("--sensation", help="What it is like (repeat).")
+        ] = None,
+        trigger: Annotated[str | None, typer.Option("--trigger", help="What set it off.")] = None,
+        note: NoteOpt = None,
+        answers: AnswersOpt = None,
+        no_input: NoInputOpt = False,
+        as_json: JsonSavedOpt = False,
+    ) -> None:
+        """Pause, notice your body and the other person, and name the feeling.
+
+        \b
+        Examples:
+          attune slow-down
+          attune slow-down --feeling anxious --intensity 6 --body chest --note "before the call"
+        """
+        opts = {
+            "feeling": feeling,
+            "intensity": intensity,
+            "body": body,
+            "sensation": sensation,
+            "trigger": trigger,
+            "note": note,
+        }
+        _run(ctx, "slow-down", opts, answers=answers, no_input=no_input, as_json=as_json)
+
+    @app.command("reflect")
+    @guarded
+    def reflect(
+        ctx: typer.Context,
+        context: ContextOpt = None,
+        what: Annotated[
+            str | None, typer.Option("--what", help="What they said or showed.")
+        ] = None,
+        their_feeling: TheirFeelingOpt = None,
+        situation: Annotated[
+            str | None,
+            typer.Option("--situation", help='Ends "It sounds like you felt ... when ...".'),
+        ] = None,
+        reflection: Annotated[
+            str | None, typer.Option("--reflection", help="Your reflection (else one is drafted).")
+        ] = None,
+        validation: Annotated[
+            str | None, typer.Option("--validation", help="Your validating line (else drafted).")
+        ] = None,
+        reply: Annotated[
+            str | None,
+            typer.Option("--reply", help="The reply you were about to give, to look at together."),
+        ] = None,
+        note: NoteOpt = None,
+        answers: AnswersOpt = None,
+        no_input: NoInputOpt = False,
+        as_json: JsonSavedOpt = False,
+    ) -> None:
+        """Practise saying back what someone else feels, before any advice.
+
+        attune drafts a reflection ("It sounds like you felt ...") and a line that
+        validates the feeling; validating is not agreeing. If you type the reply you
+        were about to give, attune points out advice, fixing, minimising, blaming or
+        defensiveness and offers another way to say it.
+
+        \b
+        Examples:
+          attune reflect
+          attune reflect --context partner --what "said I never listen" \\
+              --their-feeling hurt --their-feeling lonely --reply "you should calm down"
+        """
+        opts = {
+            "context": context,
+            "what": what,
+            "their-feeling": their_feeling,
+            "situation": situation,
+            "reflection": reflection,
+            "validation": validation,
+            "reply": reply,
+            "note": note,
+        }
+        _run(ctx, "reflect", opts, answers=answers, no_input=no_input, as_json=as_json)
+
+    @app.command("curious")
+    @guarded
+    def curious(
+        ctx: typer.Context,
+        about: Annotated[
+            str | None, typer.Option("--about", help="What you felt defensive about.")
+        ] = None,
+        story: Annotated[
+            str | None, typer.Option("--story", help="The story you are telling yourself.")
+        ] = None,
+        other_explanation: Annotated[
+            list[str] | None,
+            typer.Option("--other-explanation", help="Another explanation (repeat for more)."),
+        ] = None,
+        question: Annotated[
+            list[str] | None, typer.Option("--question", help="An open question to ask (repeat).")
+        ] = None,
+        understand: Annotated[
+            str | None, typer.Option("--understand", help="What you want to understand.")
+        ] = None,
+        note: NoteOpt = None,
+        answers: AnswersOpt = None,
+        no_input: NoInputOpt = False,
+        as_json: JsonSavedOpt = False,
+    ) -> None:
+        """Swap defensiveness for curiosity: your story, other explanations, open questions.
+
+        \b
+        Examples:
+          attune curious
+          attune curious --about "the late reply" --story "they don't care" \\
+              --other-explanation "They were stretched thin" --question "What was your day like?"
+        """
+        opts = {
+            "about": about,
+            "story": story,
+            "other-explanation": other_explanation,
+            "question": question,
+            "understand": understand,
+            "note": note,
+        }
+        _run(ctx, "curious", opts, answers=answers, no_input=no_input, as_json=as_json)
+
+    @app.command("regulate")
+    @guarded
+    def regulate(
+        ctx: typer.Context,
+        before: Annotated[
+            int | None, typer.Option("--before", min=0, max=10, help="How stirred up before, 0-10.")
+        ] = None,
+        exercise: Annotated[
+            str | None,
+            typer.Option(
+                "--exercise",
+                help="cyclic-sighing, slow-breathing, box-breathing, grounding or stay-with-it.",
+            ),
+        ] = None,
+        after: Annotated[
+            int | None, typer.Option("--after", min=0, max=10, help="How stirred up after, 0-10.")
+        ] = None,
+        minutes: Annotated[
+            float | None,
+            typer.Option("--minutes", min=0.5, max=60, help="How long the guide runs."),
+        ] = None,
+        no_guide: NoGuideOpt = False,
+        note: NoteOpt = None,
+        answers: AnswersOpt = None,
+        no_input: NoInputOpt = False,
+        as_json: JsonSavedOpt = False,
+    ) -> None:
+        """Settle your own nervous system first: rate, breathe or ground, rate again.
+
+        A live guide shows each phase and its count; Ctrl-C stops it at any moment
+        and your entry is kept. Light-headed? Breathe normally or stop.
+
+        \b
+        Examples:
+          attune regulate
+          attune regulate --exercise box-breathing --minutes 2
+          attune regulate --before 7 --exercise cyclic-sighing --after 4 --no-input
+        """
+        opts = {"before": before, "exercise": exercise, "after": after, "note": note}
+        _run(
+            ctx,
+            "regulate",
+            opts,
+            answers=answers,
+            no_input=no_input,
+            as_json=as_json,
+            guide=not no_guide,
+            minutes=minutes,
+        )
+
+    repair_app = typer.Typer(
+        help="After a miss: acknowledge, reconnect, and follow up.",
+        invoke_without_command=True,
+        no_args_is_help=False,
+        rich_markup_mode=None,
+    )
+
+    @repair_app.callback()
+    @guarded
+    def repair(
+        ctx: typer.Context,
+        context: ContextOpt = None,
+        what: WhatOpt = None,
+        their_feeling: TheirFeelingOpt = None,
+        my_part: Annotated[str | None, typer.Option("--my-part", help="Your part in it.")] = None,
+        message: Annotated[
+            str | None, typer.Option("--message", help="Your repair message (else one is drafted).")
+        ] = None,
+        follow_up: Annotated[
+            str | None,
+            typer.Option("--follow-up", help="When: today, tomorrow, +3, a weekday or YYYY-MM-DD."),
+        ] = None,
+        note: NoteOpt = None,
+        answers: AnswersOpt = None,
+        no_input: NoInputOpt = False,
+        as_json: JsonSavedOpt = False,
+    ) -> None:
+        """After a misattunement: what happened, your part, a drafted repair, a follow-up date.
+
+        The repair stays open until you mark it done with `attune repair done ID`;
+        `attune repairs` lists the open ones.
+
+        \b
+        Examples:
+          attune repair
+          attune repair --context partner --what "I snapped about the dishes" \\
+              --their-feeling hurt --my-part "I was short with you" --follow-up tomorrow
+          attune repair done 3f9a1c2e --note "we talked it through"
+        """
+        if ctx.invoked_subcommand is not None:
+            return
+        opts = {
+            "context": context,
+            "what": what,
+            "their-feeling": their_feeling,
+            "my-part": my_part,
+            "message": message,
+            "follow-up": follow_up,
+            "note": note,
+        }
+        _run(ctx, "repair", opts, answers=answers, no_input=no_input, as_json=as_json)
+
+    @repair_app.command("done")
+    @guarded
+    def repair_done(
+        ctx: typer.Context,
+        entry_id: Annotated[
+            str, typer.Argument(metavar="ID", help="The repair's id (a prefix is enough).")
+        ],
+        note: Annotated[str | None, typer.Option("--note", help="How the follow-up went.")] = None,
+    ) -> None:
+        """Mark a repair as followed up, so it leaves `attune repairs`.
+
+        \b
+        Examples:
+          attune repair done 3f9a1c2e
+          attune repair done 3f9a --note "we talked it through and we're okay"
+        """
+        from attunecli import repairs
+        from attunecli.render import short_id
+
+        d = deps(ctx)
+        entry, path = repairs.mark_done(d.store(), entry_id, note=note, now=d.now)
+        closed = short_id(entry.refers_to or "")
+        d.out.write(f"Closed repair {closed} (follow-up {short_id(entry.id)}, {path})\n")
+
+    app.add_typer(repair_app, name="repair")

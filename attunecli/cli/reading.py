@@ -1,0 +1,231 @@
+"""Commands that read: history, show, repairs, feelings, path."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from attunecli.cli.common import JsonOpt, deps, guarded, parse_day
+
+PRACTICE_CHOICES = (
+    "checkin",
+    "slow-down",
+    "reflect",
+    "curious",
+    "regulate",
+    "repair",
+    "repair-done",
+)
+
+
+def _dump(d: Any, data: Any) -> None:
+    d.out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("history")
+    @guarded
+    def history(
+        ctx: typer.Context,
+        last: Annotated[
+            int, typer.Option("--last", "-n", min=1, help="How many entries, newest first.")
+        ] = 10,
+        practice: Annotated[
+            str | None,
+            typer.Option(
+                "--practice", help="Only this practice: " + ", ".join(PRACTICE_CHOICES) + "."
+            ),
+        ] = None,
+        since: Annotated[
+            str | None,
+            typer.Option("--since", help="From this day: YYYY-MM-DD, today, yesterday, 7d."),
+        ] = None,
+        until: Annotated[
+            str | None, typer.Option("--until", help="Up to and including this day.")
+        ] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Your recent entries, newest first.
+
+        \b
+        Examples:
+          attune history
+          attune history --last 30 --practice regulate
+          attune history --since 2026-11-01 --until 2026-11-30 --json | jq '.[].id'
+        """
+        from attunecli.errors import UsageError
+
+        d = deps(ctx)
+        if practice is not None and practice not in PRACTICE_CHOICES:
+            raise UsageError(
+                f"--practice: unknown practice {practice[:40]!r}; expected one of: "
+                + ", ".join(PRACTICE_CHOICES)
+            )
+        today = d.now().date()
+        lo = parse_day(since, today, "--since") if since else None
+        hi = parse_day(until, today, "--until") if until else None
+        if lo and hi and lo > hi:
+            raise UsageError(f"--since {lo} is after --until {hi}")
+        entries = d.store().recent(last, since=lo, until=hi, practice=practice)
+        if as_json:
+            _dump(d, [e.to_json() for e in entries])
+            return
+        if not entries:
+            d.say(
+                "No entries yet for that."
+                if (practice or since or until)
+                else "No entries yet. `attune checkin` starts your first one."
+            )
+            return
+        from attunecli.render import history_table
+
+        d.console().print(history_table(entries))
+
+    @app.command("show")
+    @guarded
+    def show(
+        ctx: typer.Context,
+        entry_id: Annotated[
+            str, typer.Argument(metavar="ID", help="An entry id; a unique prefix is enough.")
+        ],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the entry's JSON.")] = False,
+    ) -> None:
+        """One entry in full: every question as it was shown, and your answer.
+
+        \b
+        Examples:
+          attune show 3f9a1c2e
+          attune show 3f9a --json
+        """
+        d = deps(ctx)
+        entry = d.store().find(entry_id)
+        if as_json:
+            _dump(d, entry.to_json())
+            return
+        from attunecli.render import entry_view
+
+        d.console().print(entry_view(entry))
+
+    @app.command("repairs")
+    @guarded
+    def repairs(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+        """Repairs still open, oldest first, with their follow-up dates.
+
+        \b
+        Examples:
+          attune repairs
+          attune repairs --json
+        """
+        d = deps(ctx)
+        open_ = d.store().open_repairs()
+        today = d.now().date()
+        if as_json:
+            _dump(
+                d,
+                [
+                    {
+                        "id": r.id,
+                        "created_at": r.created_at.isoformat(timespec="seconds"),
+                        "context": r.answer("context"),
+                        "what": r.answer("what"),
+                        "follow_up": r.answer("follow_up"),
+                        "days_open": (today - r.created_at.date()).days,
+                    }
+                    for r in open_
+                ],
+            )
+            return
+        if not open_:
+            d.say("No open repairs.")
+            return
+        from attunecli.render import repairs_table
+
+        d.console().print(repairs_table(open_, today))
+        d.say("Mark one done with `attune repair done ID`.")
+
+    @app.command("feelings")
+    @guarded
+    def feelings(
+        ctx: typer.Context,
+        quadrant: Annotated[
+            str | None,
+            typer.Option(
+                "--quadrant",
+                help="Only high-pleasant, high-unpleasant, low-pleasant or low-unpleasant.",
+            ),
+        ] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """The feeling words attune offers, by energy and pleasantness, each with its meaning.
+
+        \b
+        Examples:
+          attune feelings
+          attune feelings --quadrant low-unpleasant
+          attune feelings --json | jq 'map(.word)'
+        """
+        from attunecli.catalog import QUADRANT_LABELS, QUADRANTS, vocabulary
+        from attunecli.errors import UsageError
+
+        d = deps(ctx)
+        if quadrant is not None and quadrant not in QUADRANTS:
+            raise UsageError(f"--quadrant: expected one of: {', '.join(QUADRANTS)}")
+        shown = [quadrant] if quadrant else list(QUADRANTS)
+        vocab = vocabulary()
+        if as_json:
+            _dump(
+                d,
+                [
+                    {
+                        "word": f.word,
+                        "quadrant": f.quadrant,
+                        "energy": f.energy,
+                        "pleasant": f.pleasant,
+                        "means": f.means,
+                    }
+                    for q in shown
+                    for f in vocab.in_quadrant(q)
+                ],
+            )
+            return
+        from rich.table import Table
+
+        con = d.console()
+        for q in shown:
+            table = Table(
+                title=QUADRANT_LABELS[q], title_justify="left", box=None, show_header=False
+            )
+            table.add_column("word", style="bold", no_wrap=True)
+            table.add_column("means")
+            for f in vocab.in_quadrant(q):
+                table.add_row(f.word, f.means)
+            con.print(table)
+            con.print()
+
+    @app.command("path")
+    @guarded
+    def path(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+        """Where attune keeps your entries, settings and state.
+
+        \b
+        Examples:
+          attune path
+          attune path --json | jq -r .data
+        """
+        d = deps(ctx)
+        p = d.paths
+        places = {
+            "data": str(p.data),
+            "entries": str(p.entries),
+            "config": str(p.config_file),
+            "state": str(p.state),
+            "cache": str(p.cache),
+        }
+        if as_json:
+            _dump(d, places)
+            return
+        width = max(map(len, places))
+        for k, v in places.items():
+            d.out.write(f"{k.ljust(width)}  {v}\n")

@@ -1,0 +1,154 @@
+"""Pure helpers that write or read a little text: no I/O, content passed in.
+
+Drafting a reflection, a validation or a repair message; spotting advice,
+fixing, minimising, blaming or defensiveness in a reply; picking an
+attachment-aware tip; noticing when an entry shows a lot of distress.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from attunecli.models import JSON, Entry
+
+
+def join_words(words: Sequence[str]) -> str:
+    """'hurt', 'hurt and sad', 'hurt, sad and tired'."""
+    words = [w for w in words if w]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _clause(text: str) -> str:
+    """User text set inside a sentence: no trailing full stop, no leading capital 'When'."""
+    text = " ".join(str(text).split()).rstrip(" .!")
+    return re.sub(r"^(when|that)\s+", "", text, flags=re.IGNORECASE)
+
+
+def _feelings(answers: Mapping[str, JSON], key: str = "their_feelings") -> str:
+    value = answers.get(key)
+    if isinstance(value, str):
+        value = [value]
+    return join_words(list(value or [])) or "this way"
+
+
+def compose(template: str, answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    """Draft the text a `compose` step offers, from answers keyed by step id."""
+    if template == "reflection":
+        feelings = _feelings(answers)
+        situation = _clause(answers.get("situation") or "")
+        r = text["reflection"]
+        if situation:
+            return str(r["with_situation"]).format(feelings=feelings, situation=situation)
+        return str(r["without_situation"]).format(feelings=feelings)
+    if template == "validation":
+        lines = text["reflection"]["validations"]
+        feelings = _feelings(answers)
+        # Pick a line by the feelings, so the same answers always give the same draft.
+        index = sum(map(ord, feelings)) % len(lines)
+        return str(lines[index]).format(feelings=feelings)
+    if template == "repair_message":
+        r = text["repair"]
+        parts = [
+            str(r["acknowledge"]).format(what=_clause(answers.get("what") or "what happened")),
+        ]
+        if answers.get("my_part"):
+            parts.append(str(r["own"]).format(my_part=_clause(answers["my_part"])))
+        parts.append(str(r["validate"]).format(feelings=_feelings(answers)))
+        parts.append(str(r["reconnect"]))
+        return " ".join(parts)
+    raise ValueError(f"unknown template {template!r}")
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str
+    phrase: str
+    note: str
+    instead: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "phrase": self.phrase, "note": self.note}
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.translate(_APOSTROPHES).lower().split())
+
+
+def flag_reply(reply: str, patterns: Iterable[Mapping[str, Any]]) -> list[Flag]:
+    """Each kind of unhelpful reply found in `reply`, once, in the order of `patterns`."""
+    said = _normalise(reply)
+    flags: list[Flag] = []
+    for pattern in patterns:
+        for phrase in pattern["phrases"]:
+            needle = _normalise(phrase)
+            if re.search(r"(?<![\w'])" + re.escape(needle) + r"(?![\w'])", said):
+                flags.append(Flag(pattern["kind"], phrase, pattern["note"], pattern["instead"]))
+                break
+    return flags
+
+
+def alternative_reply(flags: Sequence[Flag], reflection: str) -> str:
+    """An empathic reply to offer instead: the reflection first, then a gentle opening."""
+    opening = flags[0].instead if flags else ""
+    return " ".join(part for part in (reflection.strip(), opening.strip()) if part)
+
+
+def tip_for(style: str | None, practice_id: str, attachment: Mapping[str, Any]) -> str | None:
+    if not style or style not in attachment:
+        return None
+    tips = attachment[style].get("tips", {})
+    tip = tips.get(practice_id)
+    return str(tip) if tip else None
+
+
+def _free_text(entry: Entry) -> Iterable[str]:
+    for a in entry.answers:
+        if isinstance(a.answer, str) and a.kind in ("text", "compose", "reply", "feeling"):
+            yield a.answer
+        elif isinstance(a.answer, list):
+            yield from (x for x in a.answer if isinstance(x, str))
+
+
+def mentions_crisis(texts: Iterable[str], phrases: Iterable[str]) -> bool:
+    said = [_normalise(t) for t in texts]
+    for phrase in phrases:
+        pattern = r"(?<![\w'])" + re.escape(_normalise(phrase)) + r"(?![\w'])"
+        if any(re.search(pattern, s) for s in said):
+            return True
+    return False
+
+
+def high_distress(entry: Entry, threshold: int = 9) -> bool:
+    """A feeling rated `threshold` or more in the same section that is not known to be pleasant.
+
+    A word of the user's own is not in the vocabulary, so its pleasantness is
+    unknown; it counts, since showing resources to someone who did not need
+    them costs little.
+    """
+    for a in entry.answers:
+        if a.kind != "scale" or not isinstance(a.answer, int) or a.answer < threshold:
+            continue
+        if a.details.get("measure") != "intensity":
+            continue
+        prefix = a.id.rpartition(".")[0]
+        for f in entry.by_kind("feeling"):
+            if f.id.rpartition(".")[0] != prefix or not f.answer:
+                continue
+            if f.details.get("quadrant", "").endswith("-pleasant"):
+                continue
+            return True
+    return False
+
+
+def needs_support(entry: Entry, phrases: Iterable[str]) -> bool:
+    return high_distress(entry) or mentions_crisis(_free_text(entry), phrases)

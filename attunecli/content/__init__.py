@@ -1,0 +1,1 @@
+"""The words attune says: practices, feelings, cues, coaching lines and safety text, as TOML."""

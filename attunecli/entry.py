@@ -1,0 +1,30 @@
+"""The `attune` console script.
+
+`attune --version` is answered here, before Typer is imported: it is the
+command scripts and package managers call most, and Typer's import alone costs
+several times a bare Python start. Everything else goes to the Typer app.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        from attunecli import __version__
+
+        sys.stdout.write(f"attune {__version__}\n")
+        return 0
+    from attunecli.cli import app
+
+    try:
+        app(args=args, prog_name="attune")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        sys.stderr.write("attune: interrupted\n")
+        return 130
+    return 0

@@ -1,0 +1,169 @@
+"""Every Rich view attune prints.
+
+User text is data: consoles are built with markup, emoji and highlighting off,
+and every piece of user text passes through `literal`, which shows control
+characters (escape sequences included) as visible codes instead of sending
+them to the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import IO, TYPE_CHECKING
+
+from attunecli.models import JSON, Entry
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+PRACTICE_LABELS = {
+    "slow-down": "slow down",
+    "reflect": "reflect",
+    "curious": "curious",
+    "regulate": "regulate",
+    "repair": "repair",
+    "repair-done": "repair done",
+    "checkin": "check-in",
+}
+
+
+def literal(text: str) -> str:
+    """`text` with control characters made visible (ESC shows as \\x1b)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def make_console(file: IO[str], *, color: bool, width: int | None = None) -> Console:
+    from rich.console import Console
+
+    return Console(
+        file=file,
+        color_system="standard" if color else None,
+        no_color=not color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        width=width,
+        soft_wrap=False,
+    )
+
+
+def short_id(entry_id: str) -> str:
+    return entry_id[:8]
+
+
+def when(dt: datetime) -> str:
+    return dt.strftime("%a %d %b %Y %H:%M")
+
+
+def answer_text(value: JSON) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if value else "—"
+    if isinstance(value, dict):
+        if "seconds" in value:
+            done = "stopped early" if value.get("stopped_early") else "to the end"
+            return f"{int(value['seconds'])} s of {int(value.get('planned_seconds', 0))} s, {done}"
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def summary(entry: Entry) -> str:
+    """One line that says what an entry holds."""
+    a = entry.answer
+    p = entry.practice
+    if p in ("slow-down", "checkin"):
+        parts = [str(a("feeling") or ""), str(a("intensity") if a("intensity") is not None else "")]
+        line = " ".join(x for x in parts if x)
+        extra = a("trigger") or a("note")
+        return f"{line} · {extra}" if extra and line else (line or str(extra or ""))
+    if p == "reflect":
+        return f"{a('context')}: {answer_text(a('their_feelings'))}"
+    if p == "curious":
+        return str(a("story") or a("defensive_about") or "")
+    if p == "regulate":
+        before, after = a("arousal_before"), a("arousal_after")
+        return f"{a('exercise')} {before}→{after}"
+    if p == "repair":
+        return f"{a('context')}: {a('what')} (follow up {a('follow_up')})"
+    if p == "repair-done":
+        return f"closed repair {short_id(entry.refers_to or '')}"
+    return ""
+
+
+def history_table(entries: Sequence[Entry]) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("when", no_wrap=True)
+    table.add_column("id", no_wrap=True, style="dim")
+    table.add_column("practice", no_wrap=True)
+    table.add_column("summary", overflow="fold")
+    for e in entries:
+        label = PRACTICE_LABELS.get(e.practice, e.practice)
+        if not e.complete:
+            label += " (partial)"
+        table.add_row(when(e.created_at), short_id(e.id), label, literal(summary(e)))
+    return table
+
+
+def entry_view(entry: Entry) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    head = Text()
+    head.append(PRACTICE_LABELS.get(entry.practice, entry.practice).capitalize(), style="bold")
+    head.append(f"  {when(entry.created_at)}  id {entry.id}", style="dim")
+    if not entry.complete:
+        head.append("  (kept partway)", style="dim")
+    parts: list[RenderableType] = [head]
+    if entry.refers_to:
+        parts.append(Text(f"Closes repair {entry.refers_to}", style="dim"))
+    for ans in entry.answers:
+        parts.append(Text(""))
+        parts.append(Text(literal(ans.question), style="bold"))
+        parts.append(Text("  " + literal(answer_text(ans.answer))))
+        flags = ans.details.get("flags")
+        if flags:
+            for f in flags:
+                parts.append(
+                    Text(f"  ! {f['kind']}: “{literal(f['phrase'])}”. {f['note']}", style="yellow")
+                )
+            if ans.details.get("alternative"):
+                parts.append(
+                    Text("  Another way: " + literal(ans.details["alternative"]), style="green")
+                )
+            if ans.details.get("draft"):
+                parts.append(
+                    Text("  (first draft: " + literal(ans.details["draft"]) + ")", style="dim")
+                )
+    return Group(*parts)
+
+
+def repairs_table(repairs: Sequence[Entry], today: date) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("id", no_wrap=True, style="dim")
+    table.add_column("with", no_wrap=True)
+    table.add_column("what happened", overflow="fold")
+    table.add_column("follow up", no_wrap=True)
+    table.add_column("open", no_wrap=True, justify="right")
+    for r in repairs:
+        days = (today - r.created_at.date()).days
+        follow = str(r.answer("follow_up") or "—")
+        due = " (due)" if follow != "—" and follow <= today.isoformat() else ""
+        table.add_row(
+            short_id(r.id),
+            str(r.answer("context") or ""),
+            literal(str(r.answer("what") or "")),
+            follow + due,
+            f"{days} d",
+        )
+    return table

@@ -1,0 +1,40 @@
+"""Repairs stay open until a follow-up is recorded.
+
+Entries are never rewritten, so "done" is a small entry of its own
+(`practice: "repair-done"`, `refers_to: <repair id>`). That also keeps two
+machines that sync the same folder from ever editing one file at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from attunecli import __version__
+from attunecli.engine import new_entry_id
+from attunecli.errors import UsageError
+from attunecli.models import Answer, Entry
+from attunecli.store import Store
+
+
+def mark_done(
+    store: Store, prefix: str, *, note: str | None, now: Callable[[], datetime]
+) -> tuple[Entry, Path]:
+    repair = store.find(prefix)
+    if repair.practice != "repair":
+        raise UsageError(f"entry {repair.id[:8]} is a {repair.practice} entry, not a repair")
+    if repair.id not in {r.id for r in store.open_repairs()}:
+        raise UsageError(f"repair {repair.id[:8]} is already marked done")
+    answers = []
+    if note and note.strip():
+        answers.append(Answer("outcome", "text", "How did the follow-up go?", note.strip()))
+    done = Entry(
+        id=new_entry_id(),
+        created_at=now(),
+        practice="repair-done",
+        answers=answers,
+        refers_to=repair.id,
+        app_version=__version__,
+    )
+    return done, store.save(done)

@@ -1,0 +1,147 @@
+"""Run one practice from start to saved entry: the core the practice commands call.
+
+It resolves scripted answers against the practice, picks the asker, walks the
+practice, saves the entry, and says whether to show support resources. The
+CLI layer only turns options into a `PracticeRequest` and prints the outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from attunecli import coach
+from attunecli.askers import Asker, PrefilledAsker, ScriptedAsker
+from attunecli.catalog import practice as load_practice
+from attunecli.catalog import support
+from attunecli.engine import RunOptions, run_practice
+from attunecli.errors import Cancelled, UsageError
+from attunecli.models import JSON, Entry, Practice
+from attunecli.store import Store
+
+
+@dataclass
+class PracticeRequest:
+    practice_id: str
+    quick: bool = False
+    options: Mapping[str, JSON] = field(default_factory=dict)  # flag -> value; None: not given
+    answers_file: str | None = None  # path, or "-" for stdin
+    guide: bool = True
+    guide_minutes: float | None = None
+
+
+@dataclass
+class Outcome:
+    entry: Entry | None
+    path: Path | None
+    show_support: bool = False
+    cancelled: bool = False
+
+
+def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, JSON]:
+    """The JSON object given with `--answers FILE` or `--answers -`."""
+    try:
+        text = stdin_text() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--answers: no such file: {source}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--answers: could not read {source}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--answers: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise UsageError("--answers: expected a JSON object keyed by prompt id")
+    return data
+
+
+def answer_ids(practice: Practice) -> dict[str, str]:
+    """Every name an answer may be given under (answer id, step id when unique) -> answer id."""
+    full = [practice.answer_id(sec, st) for sec, st in practice.steps() if st.kind != "info"]
+    names = {a: a for a in full}
+    short: dict[str, list[str]] = {}
+    for a in full:
+        short.setdefault(a.rpartition(".")[2], []).append(a)
+    for name, ids in short.items():
+        if len(ids) == 1:
+            names.setdefault(name, ids[0])
+    return names
+
+
+def flag_names(practice: Practice) -> dict[str, str]:
+    """answer id -> the option that answers it (without "--")."""
+    return {practice.answer_id(sec, st): st.flag for sec, st in practice.steps() if st.flag}
+
+
+def resolve_given(
+    practice: Practice, file_answers: Mapping[str, JSON], options: Mapping[str, JSON]
+) -> dict[str, JSON]:
+    """Merge `--answers` and options (options win) into values keyed by answer id."""
+    names = answer_ids(practice)
+    given: dict[str, JSON] = {}
+    for key, value in file_answers.items():
+        if key not in names:
+            known = ", ".join(sorted(k for k in names if "." in k or k == names[k]))
+            raise UsageError(
+                f"--answers: unknown prompt id {key[:40]!r} for {practice.id}; known: {known}"
+            )
+        if value is not None:
+            given[names[key]] = value
+    by_flag = {flag: aid for aid, flag in flag_names(practice).items()}
+    for flag, value in options.items():
+        if value is None or value == [] or value == ():
+            continue
+        if flag not in by_flag:
+            raise UsageError(f"--{flag} does not apply to {practice.id}")
+        given[by_flag[flag]] = list(value) if isinstance(value, tuple) else value
+    return given
+
+
+def run(
+    request: PracticeRequest,
+    *,
+    store: Store,
+    interactive: bool,
+    terminal: Callable[[], Asker],
+    run_options: RunOptions,
+    stdin_text: Callable[[], str] = lambda: sys.stdin.read(),
+) -> Outcome:
+    practice = load_practice(request.practice_id, quick=request.quick)
+    file_answers = read_answers(request.answers_file, stdin_text) if request.answers_file else {}
+    given = resolve_given(practice, file_answers, request.options)
+    asker: Asker
+    if interactive:
+        asker = PrefilledAsker(given, terminal()) if given else terminal()
+    else:
+        asker = ScriptedAsker(given, flags=flag_names(practice))
+    try:
+        entry = run_practice(practice, asker, run_options)
+    except Cancelled as stop:
+        kept = stop.entry if isinstance(stop.entry, Entry) else None
+        path = store.save(kept) if kept else None
+        return Outcome(kept, path, cancelled=True)
+    if not entry.answers:
+        return Outcome(None, None)
+    path = store.save(entry)
+    return Outcome(entry, path, show_support=needs_support(entry))
+
+
+def needs_support(entry: Entry) -> bool:
+    return coach.needs_support(entry, support().crisis_phrases)
+
+
+def support_lines(*, full: bool) -> list[str]:
+    s = support()
+    lines = [s.intro] if not full else []
+    lines += [f"  {r.name}: {r.how}" for r in s.resources]
+    if full:
+        lines += ["", "Things that can help right now:"] + [f"  - {c}" for c in s.coping]
+    return lines
+
+
+def summary_json(entry: Entry) -> dict[str, Any]:
+    return entry.to_json()

@@ -1,0 +1,222 @@
+"""The JSON entry files: the only truth attune keeps.
+
+One file per entry, written once, never rewritten:
+``<data>/entries/YYYY/MM/YYYYMMDDTHHMMSSZ-<id>.json`` (UTC in the name, so names
+sort by time on every machine). Immutable files never conflict when a sync
+tool or git carries them between machines.
+
+Reading is tolerant: a file that cannot be read or parsed is named once through
+`warn` and skipped; nothing here ever deletes or rewrites an entry.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from attunecli.errors import AttuneError, NotFound, UsageError
+from attunecli.fsutil import ensure_private_dir, write_atomic
+from attunecli.models import SCHEMA_VERSION, Entry
+
+NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{6,32})\.json$")
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+
+# schema_version N -> function that turns a version-N record into version N+1.
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def migrate(data: dict[str, Any]) -> dict[str, Any]:
+    """Bring a record up to `SCHEMA_VERSION`, one small step at a time."""
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError("schema_version is missing or not a whole number")
+    if version > SCHEMA_VERSION:
+        raise ValueError(
+            f"written by a newer attune (schema {version}; this version reads up to "
+            f"{SCHEMA_VERSION}): upgrade attune to read it"
+        )
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise ValueError(f"no migration from schema {version}")
+        data = step(data)
+        version = data["schema_version"]
+    return data
+
+
+def file_name(entry: Entry) -> str:
+    stamp = entry.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{entry.id}.json"
+
+
+def entry_bytes(entry: Entry) -> bytes:
+    return (json.dumps(entry.to_json(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _stamp_of(path: Path) -> datetime | None:
+    m = NAME_RE.match(path.name)
+    if not m:
+        return None
+    return datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+
+
+class Store:
+    def __init__(self, data_dir: Path, warn: Callable[[str], None] | None = None) -> None:
+        self.root = data_dir / "entries"
+        self._warn = warn or (lambda _msg: None)
+        self._warned: set[Path] = set()
+
+    def warn_once(self, path: Path, why: str) -> None:
+        if path not in self._warned:
+            self._warned.add(path)
+            self._warn(f"skipped {path}: {why}")
+
+    # writing
+    def path_for(self, entry: Entry) -> Path:
+        utc = entry.created_at.astimezone(UTC)
+        return self.root / f"{utc:%Y}" / f"{utc:%m}" / file_name(entry)
+
+    def save(self, entry: Entry) -> Path:
+        path = self.path_for(entry)
+        try:
+            ensure_private_dir(self.root.parent)
+            write_atomic(path, entry_bytes(entry), exclusive=True)
+        except FileExistsError:
+            raise AttuneError(
+                f"an entry already exists at {path}; nothing was overwritten"
+            ) from None
+        except OSError as exc:
+            raise AttuneError(f"could not save to {path}: {exc.strerror or exc}") from exc
+        return path
+
+    # reading
+    def paths(self) -> list[Path]:
+        """Entry files, oldest first; anything that is not an entry file is left alone."""
+        if not self.root.is_dir():
+            return []
+        found: list[Path] = []
+        for year in self._dirs(self.root):
+            for month in self._dirs(year):
+                try:
+                    names = [p for p in month.iterdir() if NAME_RE.match(p.name)]
+                except OSError as exc:
+                    self.warn_once(month, exc.strerror or str(exc))
+                    continue
+                found.extend(names)
+        found.sort(key=lambda p: p.name)
+        return found
+
+    def _dirs(self, parent: Path) -> list[Path]:
+        try:
+            return sorted(p for p in parent.iterdir() if p.is_dir() and p.name.isdigit())
+        except OSError as exc:
+            self.warn_once(parent, exc.strerror or str(exc))
+            return []
+
+    def load(self, path: Path) -> Entry | None:
+        try:
+            if not path.is_file():
+                self.warn_once(path, "not a regular file")
+                return None
+            raw = path.read_bytes()
+            data = json.loads(raw.decode("utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+            return Entry.from_json(migrate(data))
+        except OSError as exc:
+            self.warn_once(path, exc.strerror or str(exc))
+        except UnicodeDecodeError:
+            self.warn_once(path, "not valid UTF-8")
+        except json.JSONDecodeError as exc:
+            self.warn_once(path, f"not valid JSON ({exc.msg} at line {exc.lineno})")
+        except (ValueError, KeyError, TypeError) as exc:
+            self.warn_once(path, f"not a valid entry ({exc})")
+        return None
+
+    def _load_all(self, paths: Iterable[Path]) -> Iterator[Entry]:
+        for p in paths:
+            e = self.load(p)
+            if e is not None:
+                yield e
+
+    def entries(
+        self,
+        *,
+        since: date | None = None,
+        until: date | None = None,
+        practice: str | None = None,
+        newest_first: bool = False,
+    ) -> Iterator[Entry]:
+        paths = self._window(self.paths(), since, until)
+        if newest_first:
+            paths.reverse()
+        for e in self._load_all(paths):
+            local_day = e.created_at.date()
+            if since and local_day < since:
+                continue
+            if until and local_day > until:
+                continue
+            if practice and e.practice != practice:
+                continue
+            yield e
+
+    @staticmethod
+    def _window(paths: list[Path], since: date | None, until: date | None) -> list[Path]:
+        """Drop files whose UTC name is more than a day outside the local-date window."""
+        if since is None and until is None:
+            return paths
+        lo = (
+            datetime.combine(since - timedelta(days=1), datetime.min.time(), UTC) if since else None
+        )
+        hi = (
+            datetime.combine(until + timedelta(days=2), datetime.min.time(), UTC) if until else None
+        )
+        out = []
+        for p in paths:
+            stamp = _stamp_of(p)
+            if stamp is None or (lo and stamp < lo) or (hi and stamp >= hi):
+                continue
+            out.append(p)
+        return out
+
+    def recent(self, n: int, **filters: Any) -> list[Entry]:
+        out: list[Entry] = []
+        for e in self.entries(newest_first=True, **filters):
+            out.append(e)
+            if len(out) >= n:
+                break
+        return out
+
+    def find(self, prefix: str) -> Entry:
+        """The one entry whose id starts with `prefix`."""
+        key = prefix.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{1,32}", key):
+            raise UsageError(
+                f"not an entry id: {prefix[:40]!r} (ids are hexadecimal, like 3f9a1c2e)"
+            )
+        matches = [p for p in self.paths() if NAME_RE.match(p.name).group(2).startswith(key)]  # type: ignore[union-attr]
+        if not matches:
+            raise NotFound(f"no entry with an id starting {key!r}")
+        if len(matches) > 1:
+            raise UsageError(
+                f"{len(matches)} entries have ids starting {key!r}; give more of the id"
+            )
+        entry = self.load(matches[0])
+        if entry is None:
+            raise AttuneError(f"entry {key} could not be read: {matches[0]}")
+        return entry
+
+    def open_repairs(self) -> list[Entry]:
+        """Repairs with no follow-up marked done, oldest first."""
+        repairs: list[Entry] = []
+        done: set[str] = set()
+        for e in self._load_all(self.paths()):
+            if e.practice == "repair" and e.complete:
+                repairs.append(e)
+            elif e.practice == "repair-done" and e.refers_to:
+                done.add(e.refers_to)
+        return [r for r in repairs if r.id not in done]

@@ -1,0 +1,282 @@
+"""Every practice run without a terminal: answers from options and --answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import answers_of, entry_files, load_entries
+
+
+def test_slow_down_from_options_saves_one_valid_entry(cli: Any, data_dir: Path) -> None:
+    r = cli(
+        "slow-down",
+        "--feeling",
+        "anxious",
+        "--intensity",
+        "6",
+        "--body",
+        "chest",
+        "--note",
+        "before the call",
+    )
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("Saved slow down ")
+    [entry] = load_entries(data_dir)
+    a = answers_of(entry)
+    assert entry["practice"] == "slow-down"
+    assert a["feeling"] == "anxious"
+    assert a["intensity"] == 6
+    assert a["body_where"] == ["chest"]
+    assert a["note"] == "before the call"
+    assert entry["created_at"] == "2026-11-25T20:30:00-05:00"
+    feeling = next(x for x in entry["answers"] if x["id"] == "feeling")
+    assert feeling["details"] == {"quadrant": "high-unpleasant"}
+    assert feeling["question"] == "Which word comes closest to what you feel?"
+
+
+def test_file_is_laid_out_by_utc_date(cli: Any, data_dir: Path) -> None:
+    cli("slow-down", "--feeling", "calm", "--intensity", "2")
+    [path] = entry_files(data_dir)
+    # 20:30 at UTC-5 is 01:30 UTC the next day.
+    assert path.parent.relative_to(data_dir) == Path("entries/2026/11")
+    assert path.name.startswith("20261126T013000Z-")
+
+
+def test_missing_answers_are_named_and_nothing_is_written(cli: Any, data_dir: Path) -> None:
+    r = cli("slow-down", "--feeling", "anxious")
+    assert r.exit_code == 2
+    assert r.stderr.count("\n") == 1
+    assert "intensity (--intensity" in r.stderr
+    assert "feeling" not in r.stderr.replace("--feeling", "")
+    assert entry_files(data_dir) == []
+
+
+def test_checkin_without_anything_names_the_first_section(cli: Any, data_dir: Path) -> None:
+    r = cli("checkin")
+    assert r.exit_code == 2
+    assert "notice.feeling (--feeling" in r.stderr
+    assert "notice.intensity (--intensity" in r.stderr
+    assert entry_files(data_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["slow-down", "--feeling", "sad", "--intensity", "11"], "0<=x<=10"),
+        (
+            ["reflect", "--context", "boss", "--what", "x", "--their-feeling", "hurt"],
+            "expected one of: partner, child, friend, family, colleague, client, self",
+        ),
+        (
+            ["regulate", "--before", "5", "--exercise", "juggling", "--after", "3"],
+            "expected one of: cyclic-sighing",
+        ),
+        (
+            [
+                "repair",
+                "--context",
+                "friend",
+                "--what",
+                "x",
+                "--their-feeling",
+                "hurt",
+                "--my-part",
+                "y",
+                "--follow-up",
+                "someday",
+            ],
+            "use today, tomorrow",
+        ),
+    ],
+)
+def test_out_of_range_values_are_refused_with_what_is_allowed(
+    cli: Any, data_dir: Path, args: list[str], expected: str
+) -> None:
+    r = cli(*args)
+    assert r.exit_code == 2
+    assert expected in (r.stderr + r.stdout)
+    assert "Traceback" not in r.stderr + r.stdout
+    assert entry_files(data_dir) == []
+
+
+def test_own_feeling_word_is_kept(cli: Any, data_dir: Path) -> None:
+    r = cli("slow-down", "--feeling", "Wobbly", "--intensity", "4")
+    assert r.exit_code == 0
+    [entry] = load_entries(data_dir)
+    feeling = next(x for x in entry["answers"] if x["id"] == "feeling")
+    assert feeling["answer"] == "wobbly"
+    assert feeling["details"] == {"own_word": True}
+
+
+def test_answers_file_and_stdin(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    f = tmp_path / "a.json"
+    f.write_text(json.dumps({"feeling": "hopeful", "intensity": 5, "trigger": "sunshine"}))
+    assert cli("slow-down", "--answers", str(f)).exit_code == 0
+    r = cli(
+        "slow-down",
+        "--answers",
+        "-",
+        "--intensity",
+        "2",
+        stdin=json.dumps({"feeling": "tired", "intensity": 9}),
+    )
+    assert r.exit_code == 0, r.stderr
+    entries = sorted(load_entries(data_dir), key=lambda e: answers_of(e)["feeling"])
+    assert [answers_of(e)["feeling"] for e in entries] == ["hopeful", "tired"]
+    # an option wins over the same answer in --answers
+    assert answers_of(entries[1])["intensity"] == 2
+
+
+@pytest.mark.parametrize(
+    ("stdin", "expected"),
+    [
+        ("{not json", "--answers: not valid JSON"),
+        ("[1, 2]", "expected a JSON object"),
+        ('{"feelin": "sad"}', "unknown prompt id 'feelin'"),
+        (
+            '{"feeling": "sad", "intensity": "lots"}',
+            "intensity: expected a whole number from 0 to 10",
+        ),
+        ('{"feeling": 5, "intensity": 3}', "feeling: expected text"),
+    ],
+)
+def test_bad_answers_json(cli: Any, data_dir: Path, stdin: str, expected: str) -> None:
+    r = cli("slow-down", "--answers", "-", stdin=stdin)
+    assert r.exit_code == 2
+    assert expected in r.stderr
+    assert entry_files(data_dir) == []
+
+
+def test_answers_file_missing(cli: Any, data_dir: Path) -> None:
+    r = cli("slow-down", "--answers", "/nonexistent/answers.json")
+    assert r.exit_code == 2
+    assert "no such file" in r.stderr
+
+
+def test_reflect_drafts_reflection_and_flags_reply(cli: Any, data_dir: Path) -> None:
+    r = cli(
+        "reflect",
+        "--context",
+        "partner",
+        "--what",
+        "said I never listen",
+        "--their-feeling",
+        "hurt",
+        "--their-feeling",
+        "lonely",
+        "--situation",
+        "when I looked at my phone.",
+        "--reply",
+        "At least you have me. You should relax.",
+    )
+    assert r.exit_code == 0, r.stderr
+    [entry] = load_entries(data_dir)
+    a = answers_of(entry)
+    assert a["reflection"] == "It sounds like you felt hurt and lonely when I looked at my phone."
+    assert "hurt and lonely" in a["validation"]
+    reply = next(x for x in entry["answers"] if x["id"] == "reply")
+    assert [f["kind"] for f in reply["details"]["flags"]] == ["advice", "minimising"]
+    assert reply["details"]["alternative"].startswith(a["reflection"])
+
+
+def test_curious_needs_an_other_explanation(cli: Any, data_dir: Path) -> None:
+    r = cli("curious", "--about", "the late reply", "--story", "they don't care")
+    assert r.exit_code == 2
+    assert "other_explanations (--other-explanation" in r.stderr
+    r = cli(
+        "curious",
+        "--about",
+        "the late reply",
+        "--story",
+        "they don't care",
+        "--other-explanation",
+        "They were stretched thin.",
+        "--other-explanation",
+        "A busy day",
+        "--question",
+        "What was your day like?",
+    )
+    assert r.exit_code == 0, r.stderr
+    a = answers_of(load_entries(data_dir)[0])
+    assert a["other_explanations"] == ["They were stretched thin.", "A busy day"]
+    assert a["questions"] == ["What was your day like?"]
+
+
+def test_regulate_keeps_before_after_and_exercise(cli: Any, data_dir: Path) -> None:
+    r = cli("regulate", "--before", "8", "--exercise", "Box breathing", "--after", "5")
+    assert r.exit_code == 0, r.stderr
+    a = answers_of(load_entries(data_dir)[0])
+    assert (a["arousal_before"], a["exercise"], a["arousal_after"]) == (8, "box-breathing", 5)
+    assert a["guide"] is None  # no terminal, no live guide
+
+
+def test_repair_opens_lists_and_closes(cli: Any, data_dir: Path, clock: Any) -> None:
+    r = cli(
+        "repair",
+        "--context",
+        "partner",
+        "--what",
+        "I snapped about the dishes",
+        "--their-feeling",
+        "hurt",
+        "--my-part",
+        "I was short with you",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    saved = json.loads(r.stdout)
+    a = answers_of(saved)
+    assert a["follow_up"] == "2026-11-26"
+    assert a["message"].startswith(
+        "I've been thinking about what happened: I snapped about the dishes."
+    )
+    assert "I was short with you" in a["message"]
+    listed = json.loads(cli("repairs", "--json").stdout)
+    assert [x["id"] for x in listed] == [saved["id"]]
+    clock.advance(days=2)
+    r = cli("repair", "done", saved["id"][:6], "--note", "we talked")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(cli("repairs", "--json").stdout) == []
+    again = cli("repair", "done", saved["id"][:6])
+    assert again.exit_code == 2 and "already marked done" in again.stderr
+    done = [e for e in load_entries(data_dir) if e["practice"] == "repair-done"]
+    assert done[0]["refers_to"] == saved["id"]
+
+
+def test_checkin_scripted_and_quick(cli: Any, data_dir: Path) -> None:
+    r = cli("checkin", "--feeling", "calm", "--intensity", "3", "--note", "slept well")
+    assert r.exit_code == 0, r.stderr
+    r = cli("checkin", "--quick", "--feeling", "tired", "--intensity", "5")
+    assert r.exit_code == 0, r.stderr
+    full, quick = sorted(load_entries(data_dir), key=lambda e: len(e["answers"]), reverse=True)
+    assert answers_of(full)["notice.feeling"] == "calm"
+    assert answers_of(full)["close.note"] == "slept well"
+    assert "settle.exercise" not in answers_of(full)  # sections with no answers are skipped
+    assert set(answers_of(quick)) == {"notice.feeling", "notice.intensity", "close.note"}
+
+
+def test_user_text_is_shown_literally(cli: Any, data_dir: Path) -> None:
+    note = "[bold]loud[/] \x1b[31mred\x1b[0m [link=http://x]y[/link]"
+    assert cli("slow-down", "--feeling", "calm", "--intensity", "1", "--note", note).exit_code == 0
+    [entry] = load_entries(data_dir)
+    assert answers_of(entry)["note"] == note  # stored exactly as typed
+    for args in (["history"], ["show", entry["id"][:5]]):
+        r = cli(*args, color=True)
+        assert "[bold]loud[/]" in r.stdout
+        assert "\\x1b[31mred" in r.stdout
+        assert "\x1b[31m" not in r.stdout
+
+
+def test_no_input_flag_and_env_force_scripted_mode(
+    cli: Any, data_dir: Path, monkeypatch: Any
+) -> None:
+    r = cli("slow-down", "--no-input", interactive=True)
+    assert r.exit_code == 2 and "missing answers" in r.stderr
+    monkeypatch.setenv("ATTUNE_NO_INPUT", "1")
+    r = cli("slow-down", interactive=True)
+    assert r.exit_code == 2 and "missing answers" in r.stderr
+    assert entry_files(data_dir) == []
