@@ -41,6 +41,7 @@ def position(exercise: Exercise, elapsed: float) -> Position:
 
 def frame(exercise: Exercise, elapsed: float, total: float) -> RenderableType:
     from rich.console import Group
+    from rich.padding import Padding
     from rich.progress_bar import ProgressBar
     from rich.text import Text
 
@@ -54,7 +55,8 @@ def frame(exercise: Exercise, elapsed: float, total: float) -> RenderableType:
     foot = Text(
         f"  {clock_left} left · round {pos.round} · Ctrl-C stops, your entry is kept", style="dim"
     )
-    bar = ProgressBar(total=total, completed=min(elapsed, total), width=40)
+    # Padding also gives the bar its own line (a bare ProgressBar ends without a line break).
+    bar = Padding(ProgressBar(total=total, completed=min(elapsed, total), width=40), (0, 0, 0, 2))
     return Group(head, Text(""), phase, Text(""), bar, foot)
 
 

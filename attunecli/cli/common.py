@@ -78,6 +78,24 @@ def parse_day(text: str, today: date, option: str) -> date:
         ) from None
 
 
+def complete_feeling(incomplete: str) -> list[str]:
+    from attunecli.catalog import vocabulary
+
+    return sorted(w for w in vocabulary().feelings if w.startswith(incomplete.lower()))
+
+
+def complete_context(incomplete: str) -> list[str]:
+    from attunecli.catalog import contexts
+
+    return [c for c in contexts() if c.startswith(incomplete.lower())]
+
+
+def complete_exercise(incomplete: str) -> list[str]:
+    from attunecli.catalog import exercises
+
+    return [e for e in exercises() if e.startswith(incomplete.lower())]
+
+
 # Options shared by several commands, declared once.
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 NoInputOpt = Annotated[
@@ -99,7 +117,9 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help="Anything else to ke
 FeelingOpt = Annotated[
     str | None,
     typer.Option(
-        "--feeling", help="A feeling word (see `attune feelings`; your own word is kept too)."
+        "--feeling",
+        help="A feeling word (see `attune feelings`; your own word is kept too).",
+        autocompletion=complete_feeling,
     ),
 ]
 IntensityOpt = Annotated[
@@ -110,11 +130,16 @@ ContextOpt = Annotated[
     typer.Option(
         "--context",
         help="Who: partner, child, friend, family, colleague, client or self.",
+        autocompletion=complete_context,
     ),
 ]
 TheirFeelingOpt = Annotated[
     list[str] | None,
-    typer.Option("--their-feeling", help="A feeling they may have had (repeat for more)."),
+    typer.Option(
+        "--their-feeling",
+        help="A feeling they may have had (repeat for more).",
+        autocompletion=complete_feeling,
+    ),
 ]
 WhatOpt = Annotated[str | None, typer.Option("--what", help="What happened, in a few words.")]
 DataDirOpt = Annotated[

@@ -17,6 +17,7 @@ from attunecli.cli.common import (
     NoteOpt,
     TheirFeelingOpt,
     WhatOpt,
+    complete_exercise,
     deps,
     guarded,
 )
@@ -282,6 +283,7 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--exercise",
                 help="cyclic-sighing, slow-breathing, box-breathing, grounding or stay-with-it.",
+                autocompletion=complete_exercise,
             ),
         ] = None,
         after: Annotated[
