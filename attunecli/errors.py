@@ -40,6 +40,14 @@ class NotFound(AttuneError):
     """An id or file that does not exist."""
 
 
+class SaveFailed(AttuneError):
+    """The entry could not be written. `entry` holds it, so the caller can print it instead."""
+
+    def __init__(self, message: str, entry: object) -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
 class Cancelled(AttuneError):
     """The user pressed Ctrl-C. `entry` holds what they chose to keep, if anything."""
 

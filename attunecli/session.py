@@ -19,7 +19,7 @@ from attunecli.askers import Asker, PrefilledAsker, ScriptedAsker
 from attunecli.catalog import practice as load_practice
 from attunecli.catalog import support
 from attunecli.engine import RunOptions, run_practice
-from attunecli.errors import Cancelled, UsageError
+from attunecli.errors import AttuneError, Cancelled, SaveFailed, UsageError
 from attunecli.models import JSON, Entry, Practice
 from attunecli.store import Store
 
@@ -122,11 +122,17 @@ def run(
         entry = run_practice(practice, asker, run_options)
     except Cancelled as stop:
         kept = stop.entry if isinstance(stop.entry, Entry) else None
-        path = store.save(kept) if kept else None
+        try:
+            path = store.save(kept) if kept else None
+        except AttuneError as exc:
+            raise SaveFailed(exc.message, kept) from exc
         return Outcome(kept, path, cancelled=True)
     if not entry.answers:
         return Outcome(None, None)
-    path = store.save(entry)
+    try:
+        path = store.save(entry)
+    except AttuneError as exc:
+        raise SaveFailed(exc.message, entry) from exc
     return Outcome(entry, path, show_support=needs_support(entry))
 
 

@@ -51,3 +51,15 @@ def test_first_run_says_what_and_where_once(cli: Any, data_dir: Path) -> None:
     assert str(data_dir) in first.stderr
     assert first.stderr.count("\n") == 2
     assert second.stderr == ""
+
+
+def test_a_failed_save_prints_the_answers_instead_of_losing_them(cli: Any, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    (data_dir / "entries").write_text("not a folder")  # makes every save fail
+    r = cli("slow-down", "--feeling", "calm", "--intensity", "2", "--note", "keep me")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("attune: could not save to ")
+    assert r.stderr.count("\n") == 1
+    kept = json.loads(r.stdout)
+    assert {a["id"]: a["answer"] for a in kept["answers"]}["note"] == "keep me"
+    assert (data_dir / "entries").read_text() == "not a folder"

@@ -44,31 +44,41 @@ def _run(
 ) -> None:
     from attunecli import config, session, welcome
     from attunecli.engine import RunOptions
+    from attunecli.errors import AttuneError, SaveFailed
+    from attunecli.models import Entry
     from attunecli.render import PRACTICE_LABELS, short_id
 
     d = deps(ctx)
     interactive = d.is_interactive(no_input)
     if interactive:
         welcome.first_run_notice(d.paths, d.say)
-    outcome = session.run(
-        session.PracticeRequest(
-            practice_id=practice_id,
-            quick=quick,
-            options=options,
-            answers_file=answers,
-            guide=guide,
-            guide_minutes=minutes,
-        ),
-        store=d.store(),
-        interactive=interactive,
-        terminal=lambda: d.terminal_asker(guide=guide),
-        run_options=RunOptions(
-            now=d.now,
-            attachment_style=config.attachment_style(d.settings()),
-            guide_minutes=minutes,
-        ),
-        stdin_text=d.stdin_text,
+    request = session.PracticeRequest(
+        practice_id=practice_id,
+        quick=quick,
+        options=options,
+        answers_file=answers,
+        guide=guide,
+        guide_minutes=minutes,
     )
+    try:
+        outcome = session.run(
+            request,
+            store=d.store(),
+            interactive=interactive,
+            terminal=lambda: d.terminal_asker(guide=guide),
+            run_options=RunOptions(
+                now=d.now,
+                attachment_style=config.attachment_style(d.settings()),
+                guide_minutes=minutes,
+            ),
+            stdin_text=d.stdin_text,
+        )
+    except SaveFailed as exc:
+        # Nothing typed is lost: the entry goes to stdout as JSON, to save once the cause is fixed.
+        if isinstance(exc.entry, Entry):
+            d.out.write(json.dumps(exc.entry.to_json(), ensure_ascii=False) + "\n")
+            d.out.flush()
+        raise AttuneError(f"{exc.message}; your answers were printed to stdout as JSON") from None
     entry, path = outcome.entry, outcome.path
     if outcome.cancelled:
         if entry is not None:
