@@ -1,7 +1,5 @@
 """The `attune` command: the Typer app, its global options, and where each command lives."""
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any, NoReturn

@@ -1,7 +1,5 @@
 """Pieces every command shares: the error guard, option aliases, date parsing."""
 
-from __future__ import annotations
-
 import functools
 import os
 import re

@@ -1,7 +1,5 @@
 """Commands around the practices: support and config."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """The practice commands: checkin, slow-down, reflect, curious, regulate, repair."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Mapping
 from typing import Annotated

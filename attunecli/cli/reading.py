@@ -1,7 +1,5 @@
 """Commands that read: history, show, repairs, feelings, path."""
 
-from __future__ import annotations
-
 import json
 from typing import Annotated, Any
 
