@@ -81,6 +81,11 @@ def _as_list(step: Step, raw: JSON) -> list[str]:
     return out
 
 
+def _need_some(step: Step, values: list[str]) -> None:
+    if not values and not step.optional:
+        raise UsageError(f"{step.id}: an answer is needed")
+
+
 def parse_multi(step: Step, raw: JSON) -> list[str]:
     values: list[str] = []
     for item in _as_list(step, raw):
@@ -94,6 +99,7 @@ def parse_multi(step: Step, raw: JSON) -> list[str]:
             value = item[:200]
         if value not in values:
             values.append(value)
+    _need_some(step, values)
     return values
 
 
@@ -169,7 +175,8 @@ def normalise(step: Step, raw: JSON, now: datetime) -> tuple[JSON, dict[str, Any
         word = parse_feeling(step, raw)
         return word, feeling_details(word)
     if kind == "feelings":
-        words = [parse_feeling(step, w).lower() for w in _as_list(step, raw)]
+        words = list(dict.fromkeys(parse_feeling(step, w) for w in _as_list(step, raw)))
+        _need_some(step, words)
         own = [w for w in words if vocabulary().get(w) is None]
         if own:
             details["own_words"] = own

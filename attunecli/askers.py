@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from attunecli.catalog import Exercise
-from attunecli.errors import MissingAnswers
+from attunecli.errors import MissingAnswers, UsageError
 from attunecli.models import JSON, Practice, Section, Step
 
 MISSING = object()
@@ -61,6 +61,7 @@ class ScriptedAsker:
         self.answers = dict(answers)
         self.flags = dict(flags)  # answer id -> option name, for error messages
         self.missing: list[str] = []
+        self.asked: set[str] = set()
         self.entered_any = False
         self._first_required: list[str] = []
 
@@ -81,12 +82,17 @@ class ScriptedAsker:
         self.entered_any = self.entered_any or given
         return given
 
+    def _name(self, answer_id: str) -> str:
+        flag = self.flags.get(answer_id)
+        return f"--{flag}" if flag else f'"{answer_id}"'
+
     def _describe(self, answer_id: str) -> str:
         flag = self.flags.get(answer_id)
         where = f'"{answer_id}" in --answers'
         return f"{answer_id} (--{flag}, or {where})" if flag else f"{answer_id} ({where})"
 
     def ask(self, step: Step, answer_id: str, default: JSON) -> JSON:
+        self.asked.add(answer_id)
         if answer_id in self.answers:
             return self.answers[answer_id]
         if default is not None or step.optional or step.kind in ("compose", "guide"):
@@ -108,6 +114,22 @@ class ScriptedAsker:
             self.missing.extend(self._describe(a) for a in self._first_required)
         if self.missing:
             raise MissingAnswers(self.missing)
+        unused = [aid for aid in self.answers if aid not in self.asked]
+        if unused:
+            # A given answer is never dropped in silence: it belongs to a step a
+            # condition skipped (for example --sensation without --body).
+            conditions = {
+                practice.answer_id(sec, st): st.when.step
+                for sec, st in practice.steps()
+                if st.when is not None
+            }
+            why = [
+                f"{self._name(aid)} applies only when {conditions[aid]} is answered"
+                if aid in conditions
+                else f"{self._name(aid)} was not asked"
+                for aid in unused
+            ]
+            raise UsageError("; ".join(why))
 
 
 class PrefilledAsker:

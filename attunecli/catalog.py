@@ -213,7 +213,13 @@ def practice(practice_id: str, *, quick: bool = False) -> Practice:
     for sec in raw["section"]:
         if "from" in sec:
             borrowed = {s["id"]: s for s in _raw_practice(sec["from"])["section"][0]["step"]}
-            raw_steps = [borrowed[name] for name in sec["steps"]]
+            # A borrowed step keeps its command-line option only where this
+            # practice's command has it too (listed in the section's `flags`).
+            flags = set(sec.get("flags", []))
+            raw_steps = [
+                {k: v for k, v in borrowed[name].items() if k != "flag" or v in flags}
+                for name in sec["steps"]
+            ]
         else:
             raw_steps = sec["step"]
         steps = tuple(_step(s) for s in raw_steps)

@@ -91,7 +91,7 @@ def flag_reply(reply: str, patterns: Iterable[Mapping[str, Any]]) -> list[Flag]:
     for pattern in patterns:
         for phrase in pattern["phrases"]:
             needle = _normalise(phrase)
-            if re.search(r"(?<![\w'])" + re.escape(needle) + r"(?![\w'])", said):
+            if re.search(r"(?<![\w'])" + re.escape(needle) + r"(?!\w)", said):
                 flags.append(Flag(pattern["kind"], phrase, pattern["note"], pattern["instead"]))
                 break
     return flags
@@ -122,7 +122,7 @@ def _free_text(entry: Entry) -> Iterable[str]:
 def mentions_crisis(texts: Iterable[str], phrases: Iterable[str]) -> bool:
     said = [_normalise(t) for t in texts]
     for phrase in phrases:
-        pattern = r"(?<![\w'])" + re.escape(_normalise(phrase)) + r"(?![\w'])"
+        pattern = r"(?<![\w'])" + re.escape(_normalise(phrase)) + r"(?!\w)"
         if any(re.search(pattern, s) for s in said):
             return True
     return False

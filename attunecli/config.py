@@ -7,7 +7,9 @@ file back, so a newer version's settings survive an older version.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -33,16 +35,41 @@ def load(path: Path) -> dict[str, Any]:
         raise AttuneError(f"{path} is not valid TOML ({exc}); fix or delete it") from exc
 
 
-def _dump(settings: dict[str, Any]) -> str:
-    lines = ["# attune settings; `attune config --help` explains each key."]
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _value(value: Any) -> str:
+    """One TOML value. Settings attune does not know are written back as they were read."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date | time):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + "}"
+    raise AttuneError(f"cannot write a setting of type {type(value).__name__}")
+
+
+def _dump(settings: dict[str, Any], prefix: str = "") -> str:
+    lines = [] if prefix else ["# attune settings; `attune config --help` explains each key."]
+    tables = {k: v for k, v in settings.items() if isinstance(v, dict)}
     for key, value in settings.items():
-        if isinstance(value, str):
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-        elif isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, int | float):
-            lines.append(f"{key} = {value}")
-    return "\n".join(lines) + "\n"
+        if key not in tables:
+            lines.append(f"{_key(key)} = {_value(value)}")
+    out = "\n".join(lines) + "\n" if lines else ""
+    for key, table in tables.items():
+        name = f"{prefix}.{_key(key)}" if prefix else _key(key)
+        out += f"\n[{name}]\n" + _dump(table, name)
+    return out
 
 
 def check(key: str, value: str) -> str:

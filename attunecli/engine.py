@@ -106,6 +106,7 @@ def _run_section(
     if section.skippable and not asker.enter_section(section, ids):
         return
     local: dict[str, JSON] = {}
+    now = options.now()
     for step, answer_id in zip(section.steps, ids, strict=True):
         if step.when is not None and not step.when.holds(local):
             continue
@@ -118,12 +119,12 @@ def _run_section(
             raw = asker.ask(step, answer_id, _default_for(step, local))
             if raw is MISSING:
                 continue
-            value, details = normalise(step, raw, options.now())
+            value, details = normalise(step, raw, now)
         if step.kind == "reply" and isinstance(value, str) and value:
             flags, alternative = _reply_details(value, local)
             if flags:
                 details = {"flags": flags, "alternative": alternative}
-                kept = asker.review_reply(value, flags, alternative).strip()
+                kept, _ = normalise(step, asker.review_reply(value, flags, alternative), now)
                 if kept and kept != value:
                     details["draft"] = value
                     value = kept

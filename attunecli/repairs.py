@@ -24,6 +24,10 @@ def mark_done(
     repair = store.find(prefix)
     if repair.practice != "repair":
         raise UsageError(f"entry {repair.id[:8]} is a {repair.practice} entry, not a repair")
+    if not repair.complete:
+        raise UsageError(
+            f"repair {repair.id[:8]} was stopped before it was finished, so it was never open"
+        )
     if repair.id not in {r.id for r in store.open_repairs()}:
         raise UsageError(f"repair {repair.id[:8]} is already marked done")
     answers = []

@@ -185,6 +185,8 @@ class Store:
 
     def recent(self, n: int, **filters: Any) -> list[Entry]:
         out: list[Entry] = []
+        if n <= 0:
+            return out
         for e in self.entries(newest_first=True, **filters):
             out.append(e)
             if len(out) >= n:

@@ -1,20 +1,21 @@
-"""The asker for a person at a terminal: questionary prompts, drawn on stderr.
+"""The asker for a person at a terminal: questionary prompts, drawn on stderr (see `prompt_stream`).
 
 questionary (and prompt_toolkit under it) are imported here only, so commands
 that never prompt do not pay for them. Every prompt uses `unsafe_ask`, which
-lets Ctrl-C through as KeyboardInterrupt (`ask` would swallow it and go on).
+lets Ctrl-C through as KeyboardInterrupt (`ask` would swallow it and go on);
+Ctrl-D (end of input) is treated the same way, as a wish to stop.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import questionary
 from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.output import create_output
+from prompt_toolkit.output import ColorDepth, create_output
 from questionary import Choice, Separator
 
 from attunecli.answers import normalise, parse_date
@@ -27,11 +28,14 @@ if TYPE_CHECKING:
 
     from prompt_toolkit.input import Input
     from prompt_toolkit.output import Output
+    from questionary import Question
     from rich.console import Console
 
 OWN = "\0own"
 BACK = "\0back"
 OTHER = "\0other"
+SKIP = "\0skip"
+"""questionary uses a choice's title as its value when the value is None: hence a sentinel."""
 
 STYLE = questionary.Style(
     [
@@ -45,6 +49,32 @@ STYLE = questionary.Style(
         ("alt", "fg:ansigreen"),
     ]
 )
+
+
+def _isatty(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, AttributeError):
+        return False
+
+
+def prompt_stream() -> TextIO:
+    """Where prompts are drawn: stderr, unless it is redirected and stdout is the terminal.
+
+    With `attune checkin 2>log` the prompts would otherwise go into the log as
+    plain text, and the person at the keyboard would face a blank screen.
+    """
+    if not _isatty(sys.stderr) and _isatty(sys.stdout):
+        return sys.stdout
+    return sys.stderr
+
+
+def _answer(question: Question) -> Any:
+    """The answer to `question`; Ctrl-C and Ctrl-D both raise KeyboardInterrupt."""
+    try:
+        return question.unsafe_ask()
+    except EOFError:
+        raise KeyboardInterrupt from None
 
 
 class TerminalAsker:
@@ -63,7 +93,7 @@ class TerminalAsker:
         self.now = now
         self._console = console
         self.input = input
-        self.output = output or create_output(stdout=sys.stderr)
+        self.output = output or create_output(stdout=prompt_stream())
         self.guide_enabled = guide_enabled
         self.kw: dict[str, Any] = {
             "input": input,
@@ -72,7 +102,10 @@ class TerminalAsker:
             "qmark": "›",
         }
         if not color:
+            # questionary merges its own coloured default style under ours: only a
+            # monochrome colour depth keeps --no-color (and TERM=dumb) honest.
             self.kw["style"] = questionary.Style([])
+            self.kw["color_depth"] = ColorDepth.DEPTH_1_BIT
 
     # showing
     def say(self, text: str, kind: str = "text") -> None:
@@ -84,7 +117,12 @@ class TerminalAsker:
             parts = [(f"class:{kind}", text)]
         else:
             parts = [("", text)]
-        print_formatted_text(FormattedText(parts), output=self.output, style=self.kw["style"])
+        print_formatted_text(
+            FormattedText(parts),
+            output=self.output,
+            style=self.kw["style"],
+            color_depth=self.kw.get("color_depth"),
+        )
 
     # asking
     def _checked(self, step: Step) -> Callable[[str], bool | str]:
@@ -98,19 +136,23 @@ class TerminalAsker:
         return check
 
     def _text(self, step: Step, default: JSON, question: str | None = None) -> str:
-        answer: str = questionary.text(
-            question or step.question,
-            default="" if default is None else str(default),
-            instruction=(step.help or ("(Enter to skip)" if step.optional else None)),
-            validate=self._checked(step),
-            **self.kw,
-        ).unsafe_ask()
+        answer: str = _answer(
+            questionary.text(
+                question or step.question,
+                default="" if default is None else str(default),
+                instruction=(step.help or ("(Enter to skip)" if step.optional else None)),
+                validate=self._checked(step),
+                **self.kw,
+            )
+        )
         return answer
 
     def enter_section(self, section: Section, answer_ids: list[str]) -> bool:
-        go: bool = questionary.confirm(
-            section.title, default=True, instruction="(Enter to begin, n to skip) ", **self.kw
-        ).unsafe_ask()
+        go: bool = _answer(
+            questionary.confirm(
+                section.title, default=True, instruction="(Enter to begin, n to skip) ", **self.kw
+            )
+        )
         return go
 
     def ask(self, step: Step, answer_id: str, default: JSON) -> JSON:
@@ -119,13 +161,15 @@ class TerminalAsker:
             return self._text(step, default)
         if kind == "scale":
             hint = f"({step.min} {step.low_label}, {step.max} {step.high_label})"
-            return questionary.text(
-                step.question,
-                default="" if default is None else str(default),
-                instruction=hint if not step.optional else hint + " Enter to skip",
-                validate=self._checked(step),
-                **self.kw,
-            ).unsafe_ask()
+            return _answer(
+                questionary.text(
+                    step.question,
+                    default="" if default is None else str(default),
+                    instruction=hint if not step.optional else hint + " Enter to skip",
+                    validate=self._checked(step),
+                    **self.kw,
+                )
+            )
         if kind == "date":
             today = self.now().date()
 
@@ -138,15 +182,17 @@ class TerminalAsker:
                     return exc.message
                 return True
 
-            return questionary.text(
-                step.question,
-                default="" if default is None else str(default),
-                instruction=f"({step.help})" if step.help else None,
-                validate=valid_date,
-                **self.kw,
-            ).unsafe_ask()
+            return _answer(
+                questionary.text(
+                    step.question,
+                    default="" if default is None else str(default),
+                    instruction=f"({step.help})" if step.help else None,
+                    validate=valid_date,
+                    **self.kw,
+                )
+            )
         if kind == "confirm":
-            return questionary.confirm(step.question, default=bool(default), **self.kw).unsafe_ask()
+            return _answer(questionary.confirm(step.question, default=bool(default), **self.kw))
         if kind == "choice":
             return self._select(step, step.options, default)
         if kind == "multi":
@@ -160,20 +206,23 @@ class TerminalAsker:
     def _select(self, step: Step, options: tuple[Option, ...], default: JSON) -> JSON:
         choices = [Choice(o.label, value=o.value, description=o.description) for o in options]
         if step.optional:
-            choices.append(Choice("Skip", value=None))
+            choices.append(Choice("Skip", value=SKIP))
         values = [o.value for o in options]
-        return questionary.select(
-            step.question,
-            choices=choices,
-            default=default if default in values else None,
-            instruction=step.help or "(arrow keys, Enter to choose)",
-            **self.kw,
-        ).unsafe_ask()
+        picked = _answer(
+            questionary.select(
+                step.question,
+                choices=choices,
+                default=default if default in values else None,
+                instruction=step.help or "(arrow keys, Enter to choose)",
+                **self.kw,
+            )
+        )
+        return None if picked == SKIP else picked
 
     def _own_words(self, step: Step) -> list[str]:
-        text: str = questionary.text(
-            "In your own words (separate several with commas):", **self.kw
-        ).unsafe_ask()
+        text: str = _answer(
+            questionary.text("In your own words (separate several with commas):", **self.kw)
+        )
         return [w.strip() for w in text.split(",") if w.strip()]
 
     def _multi(self, step: Step, options: tuple[Option, ...]) -> list[str]:
@@ -186,32 +235,39 @@ class TerminalAsker:
         def enough(picked: list[str]) -> bool | str:
             return bool(picked) or step.optional or "pick at least one (Space to tick)"
 
-        picked: list[str] = questionary.checkbox(
-            step.question,
-            choices=choices,
-            instruction=(step.help + " " if step.help else "") + "(Space to tick, Enter when done)",
-            validate=enough,
-            **self.kw,
-        ).unsafe_ask()
+        picked: list[str] = _answer(
+            questionary.checkbox(
+                step.question,
+                choices=choices,
+                instruction=(step.help + " " if step.help else "")
+                + "(Space to tick, Enter when done)",
+                validate=enough,
+                **self.kw,
+            )
+        )
         if OTHER in picked:
             picked = [p for p in picked if p != OTHER] + self._own_words(step)
         return picked
 
     def _feeling(self, step: Step) -> str:
         while True:
-            quadrant = questionary.select(
-                step.question,
-                choices=[Choice(QUADRANT_LABELS[q], value=q) for q in QUADRANTS]
-                + [Choice("A word of my own", value=OWN)],
-                instruction=step.help or "First, what kind of feeling is it?",
-                **self.kw,
-            ).unsafe_ask()
-            if quadrant == OWN:
-                word: str = questionary.text(
-                    "Your word:",
-                    validate=lambda v: bool(v.strip()) or "a word is needed",
+            quadrant = _answer(
+                questionary.select(
+                    step.question,
+                    choices=[Choice(QUADRANT_LABELS[q], value=q) for q in QUADRANTS]
+                    + [Choice("A word of my own", value=OWN)],
+                    instruction=step.help or "First, what kind of feeling is it?",
                     **self.kw,
-                ).unsafe_ask()
+                )
+            )
+            if quadrant == OWN:
+                word: str = _answer(
+                    questionary.text(
+                        "Your word:",
+                        validate=lambda v: bool(v.strip()) or "a word is needed",
+                        **self.kw,
+                    )
+                )
                 return word
             choices: list[Any] = [
                 Choice(o.label, value=o.value, description=o.description)
@@ -223,34 +279,40 @@ class TerminalAsker:
                 Choice("A word of my own", value=OWN),
                 Choice("Back to the kinds of feeling", value=BACK),
             ]
-            picked = questionary.select(
-                "Which word fits best?",
-                choices=choices,
-                instruction="(type to filter, arrows to move, Enter to choose)",
-                use_search_filter=True,
-                use_jk_keys=False,
-                **self.kw,
-            ).unsafe_ask()
+            picked = _answer(
+                questionary.select(
+                    "Which word fits best?",
+                    choices=choices,
+                    instruction="(type to filter, arrows to move, Enter to choose)",
+                    use_search_filter=True,
+                    use_jk_keys=False,
+                    **self.kw,
+                )
+            )
             if picked == BACK:
                 continue
             if picked == OWN:
-                own: str = questionary.text(
-                    "Your word:",
-                    validate=lambda v: bool(v.strip()) or "a word is needed",
-                    **self.kw,
-                ).unsafe_ask()
+                own: str = _answer(
+                    questionary.text(
+                        "Your word:",
+                        validate=lambda v: bool(v.strip()) or "a word is needed",
+                        **self.kw,
+                    )
+                )
                 return own
             return str(picked)
 
     def _feelings(self, step: Step) -> list[str]:
-        kinds: list[str] = questionary.checkbox(
-            step.question,
-            choices=[Choice(QUADRANT_LABELS[q], value=q) for q in QUADRANTS],
-            instruction=(step.help + " " if step.help else "")
-            + "First, which kinds? (Space to tick)",
-            validate=lambda picked: bool(picked) or "pick at least one kind",
-            **self.kw,
-        ).unsafe_ask()
+        kinds: list[str] = _answer(
+            questionary.checkbox(
+                step.question,
+                choices=[Choice(QUADRANT_LABELS[q], value=q) for q in QUADRANTS],
+                instruction=(step.help + " " if step.help else "")
+                + "First, which kinds? (Space to tick)",
+                validate=lambda picked: bool(picked) or "pick at least one kind",
+                **self.kw,
+            )
+        )
         options = tuple(o for o in step.options if o.group in kinds)
         words_step = Step(
             id=step.id,
@@ -266,21 +328,21 @@ class TerminalAsker:
             quoted = f"\u201c{f['phrase']}\u201d"
             self.say(f"That reply may come across as {f['kind']} ({quoted}). {f['note']}", "flag")
         self.say("Another way to say it: " + alternative, "alt")
-        choice = questionary.select(
-            "Which would you like to keep?",
-            choices=[
-                Choice("The other way", value="alt"),
-                Choice("Mine, as I wrote it", value="mine"),
-                Choice("Let me rewrite it", value="edit"),
-            ],
-            **self.kw,
-        ).unsafe_ask()
+        choice = _answer(
+            questionary.select(
+                "Which would you like to keep?",
+                choices=[
+                    Choice("The other way", value="alt"),
+                    Choice("Mine, as I wrote it", value="mine"),
+                    Choice("Let me rewrite it", value="edit"),
+                ],
+                **self.kw,
+            )
+        )
         if choice == "alt":
             return alternative
         if choice == "edit":
-            edited: str = questionary.text(
-                "Your reply:", default=alternative, **self.kw
-            ).unsafe_ask()
+            edited: str = _answer(questionary.text("Your reply:", default=alternative, **self.kw))
             return edited
         return reply
 
@@ -294,9 +356,11 @@ class TerminalAsker:
 
     def keep_partial(self) -> bool:
         try:
-            keep: bool = questionary.confirm(
-                "Stopped. Keep what you've answered so far?", default=False, **self.kw
-            ).unsafe_ask()
+            keep: bool = _answer(
+                questionary.confirm(
+                    "Stopped. Keep what you've answered so far?", default=False, **self.kw
+                )
+            )
         except (KeyboardInterrupt, EOFError):
             return False
         return keep

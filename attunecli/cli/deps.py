@@ -98,11 +98,18 @@ class Deps:
         return config.load(self.paths.config_file)
 
     def terminal_asker(self, *, guide: bool = True) -> Asker:
-        from attunecli.terminal import TerminalAsker
+        from attunecli.render import make_console
+        from attunecli.terminal import TerminalAsker, prompt_stream
+
+        def guide_console() -> Console:
+            # The live guide belongs where the prompts are drawn, which is not
+            # always stderr (see `prompt_stream`).
+            stream = self.err if self.prompt_output is not None else prompt_stream()
+            return make_console(stream, color=self.use_color(stream), width=self.width)
 
         return TerminalAsker(
             now=self.now,
-            console=self.err_console,
+            console=guide_console,
             input=self.prompt_input,
             output=self.prompt_output,
             guide_enabled=guide,

@@ -43,7 +43,13 @@ def register(app: typer.Typer) -> None:
         d.out.write("\n".join(lines) + "\n")
 
     config_app = typer.Typer(
-        help="Your settings: the optional attachment-aware tips.",
+        help=(
+            "Your settings: the optional attachment-aware tips.\n\n"
+            "\b\nExamples:\n"
+            "  attune config set attachment anxious\n"
+            "  attune config show\n"
+            "  attune config unset attachment"
+        ),
         no_args_is_help=True,
         rich_markup_mode=None,
     )

@@ -330,8 +330,8 @@ def register(app: typer.Typer) -> None:
             minutes=minutes,
         )
 
+    # No help= here: it would hide the callback's docstring (its explanation and examples).
     repair_app = typer.Typer(
-        help="After a miss: acknowledge, reconnect, and follow up.",
         invoke_without_command=True,
         no_args_is_help=False,
         rich_markup_mode=None,

@@ -1,0 +1,144 @@
+"""The installed `attune` on a real pseudo-terminal, keys typed the way a person would."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import answers_of, entry_files, load_entries
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = [
+    pytest.mark.pty,
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+]
+
+DOWN = "\x1b[B"
+ATTUNE = Path(sys.executable).with_name("attune")
+TIMEOUT = 10  # generous, for a loaded machine; a healthy run takes well under a second
+
+
+def command() -> list[str]:
+    return [str(ATTUNE)] if ATTUNE.exists() else [sys.executable, "-m", "attunecli"]
+
+
+def spawn(*args: str, **env: str) -> Any:
+    environ = dict(os.environ)  # the autouse fixture pointed ATTUNE_*_DIR at tmp_path
+    environ.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", COLUMNS="100", LINES="30")
+    environ.pop("NO_COLOR", None)
+    environ.update(env)
+    argv = [*command(), *args] if args[0] != "/bin/sh" else list(args)
+    return pexpect.spawn(
+        argv[0],
+        argv[1:],
+        env=environ,
+        dimensions=(30, 100),
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
+
+
+def finish(child: Any) -> tuple[int, str]:
+    """Wait for the end; the exit status and whatever was shown since the last match."""
+    child.expect(pexpect.EOF)
+    shown = child.before
+    child.close()
+    status = child.exitstatus
+    assert isinstance(status, int), f"ended by signal {child.signalstatus}"
+    return status, shown
+
+
+def test_checkin_on_a_terminal(data_dir: Path) -> None:
+    child = spawn("checkin")
+    try:
+        child.expect_exact("Notice what you feel")
+        child.send("\r")  # begin
+        child.expect_exact("Where do you notice something in your body?")
+        child.send("\r")  # nothing ticked
+        child.expect_exact("Which word comes closest")
+        child.send(DOWN * 2 + "\r")  # quiet and pleasant
+        child.expect_exact("Which word fits best?")
+        child.send(DOWN * 3 + "\r")  # accepted, balanced, blissful, calm
+        child.expect_exact("How strong is it?")
+        child.send("3\r")
+        child.expect_exact("What set it off?")
+        child.send("\r")
+        child.expect_exact("A minute of slow breathing")
+        child.send("n")
+        child.expect_exact("Someone on your mind")
+        child.send("n")
+        child.expect_exact("One line to end on")
+        child.send("\r")
+        child.expect_exact("One line to close with")
+        child.send("a quiet evening\r")
+        child.expect_exact("Saved check-in")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    [entry] = load_entries(data_dir)
+    assert entry["practice"] == "checkin"
+    assert entry["complete"] is True
+    assert answers_of(entry) == {
+        "notice.body_where": None,
+        "notice.feeling": "calm",
+        "notice.intensity": 3,
+        "notice.trigger": None,
+        "close.note": "a quiet evening",
+    }
+
+
+def test_ctrl_c_at_the_first_prompt(data_dir: Path) -> None:
+    child = spawn("checkin")
+    try:
+        child.expect_exact("Notice what you feel")
+        child.sendcontrol("c")
+        child.expect_exact("Stopped. Nothing was saved.")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 130
+    assert entry_files(data_dir) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "styled"),
+    [
+        (["feelings"], {}, True),  # the control: on a terminal, attune does style its output
+        (["feelings"], {"NO_COLOR": "1"}, False),
+        (["--no-color", "feelings"], {}, False),
+    ],
+    ids=["terminal", "NO_COLOR", "--no-color"],
+)
+def test_no_color_on_a_terminal(args: list[str], env: dict[str, str], styled: bool) -> None:
+    child = spawn(*args, **env)
+    try:
+        child.expect_exact("Energised and pleasant")
+        child.expect(pexpect.EOF)
+        shown = child.before
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    assert "accomplished" in shown
+    assert ("\x1b[" in shown) is styled
+
+
+def test_prompts_stay_on_the_terminal_when_stderr_is_redirected(tmp_path: Path) -> None:
+    log = tmp_path / "err.log"
+    script = " ".join(shlex.quote(a) for a in command()) + f" checkin 2>{shlex.quote(str(log))}"
+    child = spawn("/bin/sh", "-c", script)
+    try:
+        child.expect_exact("Notice what you feel")  # drawn on stdout, the terminal
+        child.sendcontrol("c")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 130
+    assert log.read_text().splitlines()[-1] == "Stopped. Nothing was saved."
