@@ -27,13 +27,20 @@ NOW = datetime(2026, 11, 25, 20, 30, 0, tzinfo=TZ)
 
 
 @pytest.fixture(autouse=True)
-def attune_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def attune_dirs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
     for name in ("DATA", "CONFIG", "STATE", "CACHE"):
         monkeypatch.setenv(f"ATTUNE_{name}_DIR", str(tmp_path / name.lower()))
     monkeypatch.delenv("ATTUNE_NO_INPUT", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("ATTUNE_DEBUG", raising=False)
-    return tmp_path
+    yield tmp_path
+    # Every entry file a test leaves behind must follow the published schema,
+    # except in tests that plant broken files on purpose.
+    if request.node.get_closest_marker("planted") is None:
+        for path in sorted(tmp_path.rglob("entries/*/*/*.json")):
+            VALIDATOR.validate(json.loads(path.read_text(encoding="utf-8")))
 
 
 @pytest.fixture

@@ -185,6 +185,7 @@ def test_a_failed_write_leaves_no_temp_file(
 # listing
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_listing_ignores_temp_files_and_things_that_are_not_entries(
     st: Store, warnings: list[str]
 ) -> None:
@@ -285,6 +286,7 @@ WHY = {
 }
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_unreadable_files_are_skipped_named_once_and_left_alone(
     st: Store, broken_files: dict[str, Path], warnings: list[str]
 ) -> None:
@@ -307,6 +309,7 @@ def test_unreadable_files_are_skipped_named_once_and_left_alone(
     assert snapshot(broken_files) == before
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_a_new_store_warns_again(
     tmp_path: Path, broken_files: dict[str, Path], warnings: list[str]
 ) -> None:
@@ -321,12 +324,14 @@ def test_load_returns_none_for_a_missing_file(st: Store, warnings: list[str]) ->
     assert len(warnings) == 1 and str(missing) in warnings[0]
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_newer_version_says_to_upgrade(st: Store, broken_files: dict[str, Path]) -> None:
     messages: list[str] = []
     Store(st.root.parent, warn=messages.append).load(broken_files["newer"])
     assert "upgrade attune to read it" in messages[0]
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_warn_defaults_to_silence(tmp_path: Path, broken_files: dict[str, Path]) -> None:
     quiet = Store(tmp_path / "data")
     assert [e.id for e in quiet.entries()] == ["0123456789abcdef"]
@@ -371,6 +376,7 @@ def test_find_refuses_what_is_not_hex(three: Store, prefix: str) -> None:
     assert "hexadecimal" in exc.value.message
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_find_an_unreadable_entry_says_so(st: Store, broken_files: dict[str, Path]) -> None:
     with pytest.raises(AttuneError) as exc:
         st.find(hex_id(1))
@@ -443,6 +449,7 @@ def test_recent_is_newest_first_and_at_most_n(st: Store) -> None:
     assert [e.id for e in st.recent(2, since=date(2026, 12, 1))] == [hex_id(4), hex_id(3)]
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_recent_skips_unreadable_files_without_counting_them(
     st: Store, broken_files: dict[str, Path]
 ) -> None:
@@ -457,6 +464,7 @@ def test_recent_zero_is_empty(st: Store) -> None:
 # repairs
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_open_repairs_oldest_first_without_those_done(st: Store) -> None:
     r1 = make(hex_id(1), NOW, "repair")
     r2 = make(hex_id(2), NOW + timedelta(hours=1), "repair")
@@ -507,6 +515,7 @@ def test_migrate_current_version_is_unchanged() -> None:
     assert migrate(dict(data)) == data
 
 
+@pytest.mark.planted  # writes broken or unusual entry files on purpose
 def test_migrate_from_version_0_with_a_registered_step(
     st: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
