@@ -235,13 +235,18 @@ class TerminalAsker:
         def enough(picked: list[str]) -> bool | str:
             return bool(picked) or step.optional or "pick at least one (Space to tick)"
 
+        # Long lists (the feeling words) filter as you type; short ones keep j/k.
+        long_list = len(options) > 12
         picked: list[str] = _answer(
             questionary.checkbox(
                 step.question,
                 choices=choices,
                 instruction=(step.help + " " if step.help else "")
-                + "(Space to tick, Enter when done)",
+                + ("(type to filter, " if long_list else "(")
+                + "Space to tick, Enter when done)",
                 validate=enough,
+                use_search_filter=long_list,
+                use_jk_keys=not long_list,
                 **self.kw,
             )
         )

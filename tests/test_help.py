@@ -109,8 +109,8 @@ def test_examples_name_real_commands() -> None:
     assert checked >= 20
 
 
-def test_attune_and_config_alone_print_usage_and_exit_2() -> None:
-    # `attune` alone and `attune config` alone print help and exit 2 (no_args_is_help)
+def test_attune_and_config_alone_print_help_on_stdout_and_exit_0() -> None:
+    # `attune` alone and `attune config` alone are someone exploring: help on stdout, exit 0
     for args in ([], ["config"]):
         r = subprocess.run(
             [sys.executable, "-m", "attunecli", *args],
@@ -120,8 +120,10 @@ def test_attune_and_config_alone_print_usage_and_exit_2() -> None:
             env={**os.environ, "ATTUNE_NO_INPUT": "1"},
             timeout=60,
         )
-        assert r.returncode == 2, args
-        assert "Usage: attune" in r.stdout + r.stderr
+        assert r.returncode == 0, args
+        assert r.stdout.startswith("Usage: attune")
+        assert "Examples:" in r.stdout
+        assert r.stderr == ""
 
 
 def test_python_m_attunecli_help_smoke() -> None:

@@ -53,8 +53,10 @@ class AttuneGroup(TyperGroup):
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except NoArgsIsHelpError as exc:
-            exc.show()
-            _exit(exc.exit_code)
+            # A bare `attune` (or `attune config`) is someone exploring: help, on stdout, exit 0.
+            if exc.ctx is not None:
+                sys.stdout.write(exc.ctx.get_help() + "\n")
+            _exit(0)
         except ClickUsageError as exc:
             where = exc.ctx.command_path if exc.ctx is not None else "attune"
             _fail(f"{exc.format_message()} (see '{where} --help')", exc.exit_code)

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     @app.command("support")
     @guarded
     def support_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-        """Crisis lines and what attune is not. Always available.
+        """Crisis lines, and what attune is not.
 
         \b
         Examples:
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
     config_app = typer.Typer(
         help=(
-            "Your settings: the optional attachment-aware tips.\n\n"
+            "Your settings (the optional attachment-aware tips).\n\n"
             "\b\nExamples:\n"
             "  attune config set attachment anxious\n"
             "  attune config show\n"

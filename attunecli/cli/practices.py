@@ -119,9 +119,11 @@ def register(app: typer.Typer) -> None:
         no_guide: NoGuideOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
-        """The daily check-in: notice, settle, someone on your mind, one line to close.
+        """The daily check-in, three to five minutes.
 
-        Takes about three to five minutes; every part can be skipped. Without a
+        Notice what you feel, a minute of slow breathing, someone on your mind, and
+        one line to close.
+        Every part can be skipped. Without a
         terminal, give at least --feeling and --intensity.
 
         \b
@@ -166,7 +168,10 @@ def register(app: typer.Typer) -> None:
         no_input: NoInputOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
-        """Pause, notice your body and the other person, and name the feeling.
+        """Pause, notice, and name what you feel.
+
+        A breath; where you feel it in your body and what it is like; what you
+        noticed in the other person; a feeling word; how strong; what set it off.
 
         \b
         Examples:
@@ -211,7 +216,7 @@ def register(app: typer.Typer) -> None:
         no_input: NoInputOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
-        """Practise saying back what someone else feels, before any advice.
+        """Say back what someone else feels, before any advice.
 
         attune drafts a reflection ("It sounds like you felt ...") and a line that
         validates the feeling; validating is not agreeing. If you type the reply you
@@ -261,7 +266,9 @@ def register(app: typer.Typer) -> None:
         no_input: NoInputOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
-        """Swap defensiveness for curiosity: your story, other explanations, open questions.
+        """Swap defensiveness for curiosity.
+
+        The story you are telling yourself, other explanations, open questions.
 
         \b
         Examples:
@@ -307,7 +314,7 @@ def register(app: typer.Typer) -> None:
         no_input: NoInputOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
-        """Settle your own nervous system first: rate, breathe or ground, rate again.
+        """Settle yourself first; rate before and after.
 
         A live guide shows each phase and its count; Ctrl-C stops it at any moment
         and your entry is kept. Light-headed? Breathe normally or stop.
@@ -357,7 +364,9 @@ def register(app: typer.Typer) -> None:
         no_input: NoInputOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
-        """After a misattunement: what happened, your part, a drafted repair, a follow-up date.
+        """Repair after a miss, and follow up.
+
+        What happened, your part, a drafted repair message, a follow-up date.
 
         The repair stays open until you mark it done with `attune repair done ID`;
         `attune repairs` lists the open ones.

@@ -90,7 +90,9 @@ def register(app: typer.Typer) -> None:
         ],
         as_json: Annotated[bool, typer.Option("--json", help="Print the entry's JSON.")] = False,
     ) -> None:
-        """One entry in full: every question as it was shown, and your answer.
+        """One entry in full.
+
+        Every question as it was shown, and your answer.
 
         \b
         Examples:
@@ -109,7 +111,7 @@ def register(app: typer.Typer) -> None:
     @app.command("repairs")
     @guarded
     def repairs(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-        """Repairs still open, oldest first, with their follow-up dates.
+        """Repairs still open, with their follow-up dates.
 
         \b
         Examples:
@@ -156,7 +158,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         as_json: JsonOpt = False,
     ) -> None:
-        """The feeling words attune offers, by energy and pleasantness, each with its meaning.
+        """The feeling words, with their meanings.
+
+        Grouped by energy (high or low) and pleasantness.
 
         \b
         Examples:
@@ -205,7 +209,9 @@ def register(app: typer.Typer) -> None:
     @app.command("path")
     @guarded
     def path(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-        """Where attune keeps your entries, settings and state.
+        """Where attune keeps your data.
+
+        The entries, the settings file, state and cache folders.
 
         \b
         Examples:
