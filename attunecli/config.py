@@ -6,9 +6,11 @@ file back, so a newer version's settings survive an older version.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,22 @@ from attunecli.catalog import ATTACHMENT_STYLES
 from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import write_atomic
 
-SETTINGS: dict[str, tuple[str, ...]] = {
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def _check_day_start(value: str) -> str:
+    m = _HHMM.match(value.strip())
+    if not m:
+        raise UsageError(f"day-start: expected a time like 04:00, got {value[:40]!r}")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
+# key -> the allowed values (a tuple) or a function that checks and tidies one.
+SETTINGS: dict[str, tuple[str, ...] | Callable[[str], str]] = {
     "attachment": ATTACHMENT_STYLES,
+    "day-start": _check_day_start,
 }
+DEFAULTS: dict[str, str] = {"day-start": "04:00"}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -76,6 +91,8 @@ def check(key: str, value: str) -> str:
     if key not in SETTINGS:
         raise UsageError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
     allowed = SETTINGS[key]
+    if callable(allowed):
+        return allowed(value)
     v = value.strip().lower()
     if v not in allowed:
         raise UsageError(
@@ -98,6 +115,15 @@ def unset(path: Path, key: str) -> dict[str, Any]:
     if settings.pop(key, None) is not None:
         write_atomic(path, _dump(settings).encode("utf-8"))
     return settings
+
+
+def day_start(settings: dict[str, Any]) -> str:
+    """When a day begins for reminders (HH:MM); a bad value falls back to the default."""
+    value = settings.get("day-start")
+    if isinstance(value, str):
+        with contextlib.suppress(UsageError):
+            return _check_day_start(value)
+    return DEFAULTS["day-start"]
 
 
 def attachment_style(settings: dict[str, Any]) -> str | None:

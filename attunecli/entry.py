@@ -1,8 +1,9 @@
 """The `attune` console script.
 
-`attune --version` is answered here, before Typer is imported: it is the
-command scripts and package managers call most, and Typer's import alone costs
-several times a bare Python start. Everything else goes to the Typer app.
+`attune --version` and a plain `attune remind` are answered here, before
+Typer is imported: scripts, package managers, cron and timers call them most,
+and Typer's import alone costs several times a bare Python start. Everything
+else (help and completion included) goes to the Typer app.
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"attune {__version__}\n")
         return 0
+    if args[:1] == ["remind"]:
+        # Cron and timers call this every day; skipping Typer keeps it quick.
+        from attunecli.remind import main_fast
+
+        quick = main_fast(args[1:])
+        if quick is not None:
+            return quick
     from attunecli.cli import app
 
     try:

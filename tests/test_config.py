@@ -39,9 +39,9 @@ def shown(cli: Any) -> Any:
 def test_show_when_nothing_is_set(cli: Any, config_file: Path) -> None:
     r = cli("config", "show")
     assert r.exit_code == 0
-    assert r.stdout == "attachment = (not set)\n"
+    assert r.stdout == "attachment = (not set)\nday-start = 04:00 (default)\n"
     assert r.stderr == f"(from {config_file})\n"
-    assert shown(cli) == {"attachment": None}
+    assert shown(cli) == {"attachment": None, "day-start": "04:00"}
     assert not config_file.exists()  # showing writes nothing
 
 
@@ -50,13 +50,13 @@ def test_set_show_unset(cli: Any, config_file: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "attachment = anxious\n"
     assert tomllib.loads(config_file.read_text()) == {"attachment": "anxious"}
-    assert cli("config", "show").stdout == "attachment = anxious\n"
-    assert shown(cli) == {"attachment": "anxious"}
+    assert cli("config", "show").stdout == "attachment = anxious\nday-start = 04:00 (default)\n"
+    assert shown(cli) == {"attachment": "anxious", "day-start": "04:00"}
 
     r = cli("config", "unset", "attachment")
     assert r.exit_code == 0
     assert r.stdout == "attachment unset\n"
-    assert shown(cli) == {"attachment": None}
+    assert shown(cli) == {"attachment": None, "day-start": "04:00"}
     assert tomllib.loads(config_file.read_text()) == {}
 
 
@@ -65,13 +65,13 @@ def test_set_tidies_the_value(cli: Any, typed: str) -> None:
     r = cli("config", "set", "attachment", typed)
     assert r.exit_code == 0
     assert r.stdout == "attachment = avoidant\n"
-    assert shown(cli) == {"attachment": "avoidant"}
+    assert shown(cli) == {"attachment": "avoidant", "day-start": "04:00"}
 
 
 @pytest.mark.parametrize("style", ATTACHMENT_STYLES)
 def test_every_style_can_be_set(cli: Any, style: str) -> None:
     assert cli("config", "set", "attachment", style).exit_code == 0
-    assert shown(cli) == {"attachment": style}
+    assert shown(cli) == {"attachment": style, "day-start": "04:00"}
 
 
 def test_set_twice_replaces(cli: Any, config_file: Path) -> None:
@@ -110,7 +110,7 @@ def test_unknown_key_exits_2_and_names_the_known_ones(
 ) -> None:
     r = cli("config", *args)
     assert r.exit_code == 2
-    assert r.stderr == f"attune: unknown setting {args[1]!r}; known: attachment\n"
+    assert r.stderr == f"attune: unknown setting {args[1]!r}; known: attachment, day-start\n"
     assert r.stdout == ""
     assert not config_file.exists()
 
@@ -175,7 +175,7 @@ def test_undecodable_config_is_an_error(config_file: Path) -> None:
 
 def test_check() -> None:
     assert config.check("attachment", " Secure ") == "secure"
-    with pytest.raises(UsageError, match="unknown setting 'x'; known: attachment"):
+    with pytest.raises(UsageError, match="unknown setting 'x'; known: attachment, day-start"):
         config.check("x", "secure")
     with pytest.raises(UsageError, match=f"expected one of: {ALLOWED}"):
         config.check("attachment", "nope")
@@ -290,3 +290,21 @@ def test_the_configured_style_reaches_a_scripted_run(cli: Any, data_dir: Path) -
     assert r.exit_code == 0, r.stderr
     assert attachment()["anxious"]["tips"]["slow-down"] not in r.stdout + r.stderr
     assert len(entry_files(data_dir)) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("5:30", "05:30"), ("04:00", "04:00"), ("23:59", "23:59"), (" 0:00 ", "00:00")],
+)
+def test_day_start_is_a_time(cli: Any, config_file: Path, value: str, stored: str) -> None:
+    r = cli("config", "set", "day-start", value)
+    assert r.exit_code == 0, r.stderr
+    assert tomllib.loads(config_file.read_text())["day-start"] == stored
+
+
+@pytest.mark.parametrize("value", ["24:00", "4", "noon", "4:7", "4:00pm"])
+def test_day_start_refuses_what_is_not_a_time(cli: Any, config_file: Path, value: str) -> None:
+    r = cli("config", "set", "day-start", value)
+    assert r.exit_code == 2
+    assert r.stderr.startswith("attune: day-start: expected a time like 04:00")
+    assert not config_file.exists()

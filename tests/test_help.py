@@ -52,9 +52,14 @@ def test_the_walk_finds_every_command_and_group() -> None:
         "config show",
         "config set",
         "config unset",
+        "remind",
+        "schedule",
+        "schedule install",
+        "schedule status",
+        "schedule remove",
     }
     groups = {ids(p) for p, c in COMMANDS if hasattr(c, "commands")}
-    assert groups == {"attune", "repair", "config"}
+    assert groups == {"attune", "repair", "config", "schedule"}
 
 
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=ids)

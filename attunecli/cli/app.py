@@ -10,7 +10,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from attunecli import __version__
-from attunecli.cli import other, practices, reading
+from attunecli.cli import other, practices, reading, reminders
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
 
@@ -121,4 +121,5 @@ def main(
 
 practices.register(app)
 reading.register(app)
+reminders.register(app)
 other.register(app)

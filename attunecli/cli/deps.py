@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from attunecli.askers import Asker
+    from attunecli.schedule import Scheduler
     from attunecli.store import Store
 
 
@@ -48,6 +49,7 @@ class Deps:
     prompt_input: Input | None = None
     prompt_output: Output | None = None
     stdin_text: Callable[[], str] = field(default_factory=lambda: sys.stdin.read)
+    schedulers: dict[str, Scheduler] = field(default_factory=dict)  # tests put their own here
     _paths: Paths | None = None
 
     @property
@@ -96,6 +98,13 @@ class Deps:
         from attunecli import config
 
         return config.load(self.paths.config_file)
+
+    def scheduler(self, via: str) -> Scheduler:
+        if via not in self.schedulers:
+            from attunecli.schedule import scheduler
+
+            self.schedulers[via] = scheduler(via)
+        return self.schedulers[via]
 
     def terminal_asker(self, *, guide: bool = True) -> Asker:
         from attunecli.render import make_console

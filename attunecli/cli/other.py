@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
     config_app = typer.Typer(
         help=(
-            "Your settings (the optional attachment-aware tips).\n\n"
+            "Your settings: attachment-aware tips, and when a day starts.\n\n"
             "\b\nExamples:\n"
             "  attune config set attachment anxious\n"
             "  attune config show\n"
@@ -67,23 +67,25 @@ def register(app: typer.Typer) -> None:
 
         d = deps(ctx)
         settings = config.load(d.paths.config_file)
-        known = {k: settings.get(k) for k in config.SETTINGS}
+        known = {k: settings.get(k, config.DEFAULTS.get(k)) for k in config.SETTINGS}
         if as_json:
             d.out.write(json.dumps(known, indent=2) + "\n")
             return
         for k, v in known.items():
-            d.out.write(f"{k} = {v if v is not None else '(not set)'}\n")
+            note = " (default)" if k not in settings and v is not None else ""
+            d.out.write(f"{k} = {v if v is not None else '(not set)'}{note}\n")
         d.say(f"(from {d.paths.config_file})")
 
     @config_app.command("set")
     @guarded
     def config_set(
         ctx: typer.Context,
-        key: Annotated[str, typer.Argument(help="The setting: attachment.")],
+        key: Annotated[str, typer.Argument(help="The setting: attachment or day-start.")],
         value: Annotated[
             str,
             typer.Argument(
-                help="For attachment: secure, anxious, avoidant, disorganized or unsure."
+                help="attachment: secure, anxious, avoidant, disorganized or unsure; "
+                "day-start: a time like 04:00."
             ),
         ],
     ) -> None:
@@ -93,9 +95,13 @@ def register(app: typer.Typer) -> None:
         labels you; pick `unsure` for general tips, or `attune config unset
         attachment` for none.
 
+        `day-start` is when a new day begins for reminders (default 04:00), so a
+        check-in after midnight still counts for the evening before.
+
         \b
         Examples:
           attune config set attachment anxious
+          attune config set day-start 05:30
         """
         from attunecli import config
 
@@ -106,7 +112,8 @@ def register(app: typer.Typer) -> None:
     @config_app.command("unset")
     @guarded
     def config_unset(
-        ctx: typer.Context, key: Annotated[str, typer.Argument(help="The setting: attachment.")]
+        ctx: typer.Context,
+        key: Annotated[str, typer.Argument(help="The setting: attachment or day-start.")],
     ) -> None:
         """Remove a setting.
 

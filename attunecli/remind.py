@@ -1,0 +1,217 @@
+"""`attune remind`: one gentle nudge, made for cron and timers.
+
+It nudges when there is no check-in yet today (a day starts at `day-start`,
+04:00 unless set, so a check-in at 1 a.m. counts for the evening before) or
+when an open repair's follow-up date has come. It says nothing at all
+otherwise, never prompts, never writes colour, and does not nudge more than
+`max_per_day` times a day (the count lives in the state dir, under a lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from attunecli.errors import AttuneError
+from attunecli.fsutil import ensure_private_dir, write_atomic
+from attunecli.index import Index, OpenRepair
+from attunecli.paths import Paths
+from attunecli.store import Store
+
+DEFAULT_DAY_START = time(4, 0)
+
+
+def logical_day(now: datetime, day_start: time) -> tuple[date, datetime, datetime]:
+    """The day `now` belongs to, and when it began and ends (local, aware)."""
+    start = now.replace(hour=day_start.hour, minute=day_start.minute, second=0, microsecond=0)
+    if now < start:
+        start -= timedelta(days=1)
+    return start.date(), start, start + timedelta(days=1)
+
+
+@dataclass
+class Nudge:
+    day: date
+    checked_in: bool
+    due: list[OpenRepair] = field(default_factory=list)
+
+    @property
+    def needed(self) -> bool:
+        return not self.checked_in or bool(self.due)
+
+    def line(self) -> str:
+        parts = []
+        if not self.checked_in:
+            parts.append("a few minutes for today's check-in? attune checkin")
+        if self.due:
+            n = len(self.due)
+            what = "a repair is" if n == 1 else f"{n} repairs are"
+            parts.append(f"{what} ready for a follow-up: attune repairs")
+        text = "; ".join(parts)
+        return "attune: " + text[0].lower() + text[1:] if text else ""
+
+    def to_json(self, *, reminded: bool) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "checked_in": self.checked_in,
+            "due_repairs": [
+                {"id": r.id, "follow_up": r.follow_up, "context": r.context, "what": r.what}
+                for r in self.due
+            ],
+            "remind": reminded,
+            "message": self.line() if reminded else "",
+        }
+
+
+def decide(paths: Paths, now: datetime, day_start: time) -> Nudge:
+    """What there is to say today; reads the index, never the whole store."""
+    day, start, end = logical_day(now, day_start)
+    store = Store(paths.data)  # silent: a reminder is no place to report file problems
+    if not store.root.is_dir():
+        return Nudge(day, checked_in=False)
+    with Index(store, paths.cache).connection() as conn:
+        checked_in = Index.practised_between(conn, "checkin", start, end)
+        due = [
+            r for r in Index.open_repairs(conn) if r.follow_up and r.follow_up <= day.isoformat()
+        ]
+    return Nudge(day, checked_in=checked_in, due=due)
+
+
+# How many nudges went out today: a read-modify-write, so under a lock.
+@contextlib.contextmanager
+def _locked(path: Path) -> Any:
+    import fcntl
+
+    ensure_private_dir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def take_turn(state_dir: Path, day: date, max_per_day: int) -> bool:
+    """Count one nudge for `day` if fewer than `max_per_day` went out; False if none is left."""
+    state = state_dir / "remind.json"
+    with _locked(state_dir / "remind.lock"):
+        try:
+            data = json.loads(state.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                data = {}
+        except (OSError, ValueError):
+            data = {}
+        count = data.get("count", 0) if data.get("day") == day.isoformat() else 0
+        if not isinstance(count, int) or count >= max_per_day:
+            return False
+        payload = {"day": day.isoformat(), "count": count + 1}
+        write_atomic(state, json.dumps(payload).encode("utf-8"))
+    return True
+
+
+def notify(message: str, run: Callable[..., Any] = subprocess.run) -> bool:
+    """A desktop notification; False when no notifier worked (the caller prints instead)."""
+    title, body = "attune", message.removeprefix("attune: ")
+    if sys.platform == "darwin":
+        script = f"display notification {json.dumps(body)} with title {json.dumps(title)}"
+        command = ["osascript", "-e", script]
+    else:
+        exe = shutil.which("notify-send") or shutil.which("notify-send", path="/usr/bin:/bin")
+        if exe is None:
+            return False
+        command = [exe, "--app-name=attune", title, body]
+    env = dict(os.environ)
+    bus = f"/run/user/{os.getuid()}/bus"
+    if "DBUS_SESSION_BUS_ADDRESS" not in env and Path(bus).exists():
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={bus}"  # as under cron
+    try:
+        done = run(command, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return getattr(done, "returncode", 1) == 0
+
+
+def parse_day_start(text: str) -> time:
+    try:
+        hh, mm = text.strip().split(":")
+        return time(int(hh), int(mm))
+    except ValueError:
+        raise AttuneError(f"day-start must be a time like 04:00, got {text[:20]!r}") from None
+
+
+def run(
+    paths: Paths,
+    now: datetime,
+    *,
+    max_per_day: int = 1,
+    as_json: bool = False,
+    desktop: bool = False,
+    out: Any = None,
+    notifier: Callable[[str], bool] = notify,
+) -> None:
+    """Decide, count, and say it (or say nothing). Raises AttuneError on a real failure."""
+    from attunecli import config
+
+    out = out or sys.stdout
+    start = parse_day_start(config.day_start(config.load(paths.config_file)))
+    try:
+        nudge = decide(paths, now, start)
+        reminded = nudge.needed and take_turn(paths.state, nudge.day, max_per_day)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise AttuneError(f"could not check for reminders{where}: {exc.strerror or exc}") from exc
+    if as_json:
+        out.write(json.dumps(nudge.to_json(reminded=reminded)) + "\n")
+    elif reminded and not (desktop and notifier(nudge.line())):
+        out.write(nudge.line() + "\n")
+    out.flush()
+
+
+def fast_args(args: list[str]) -> dict[str, Any] | None:
+    """`attune remind` options, when they are plain enough to skip Typer (cron calls it daily).
+
+    Anything else (help, a typo, a global option) returns None and goes through
+    Typer, which explains itself properly.
+    """
+    opts: dict[str, Any] = {"max_per_day": 1, "as_json": False, "desktop": False}
+    it = iter(args)
+    for arg in it:
+        if arg == "--json":
+            opts["as_json"] = True
+        elif arg == "--notify":
+            opts["desktop"] = True
+        elif arg == "--max-per-day" or arg.startswith("--max-per-day="):
+            value = arg.partition("=")[2] if "=" in arg else next(it, "")
+            if not value.isdigit() or int(value) < 1:
+                return None
+            opts["max_per_day"] = int(value)
+        else:
+            return None
+    return opts
+
+
+def main_fast(args: list[str]) -> int | None:
+    """Run `attune remind` without Typer; None when the arguments need Typer."""
+    opts = fast_args(args)
+    if opts is None:
+        return None
+    import warnings
+
+    from attunecli.paths import resolve_paths
+
+    warnings.simplefilter("ignore")  # nothing but our own line may reach cron's mail
+    try:
+        run(resolve_paths(), datetime.now().astimezone(), **opts)
+    except AttuneError as exc:
+        sys.stderr.write(f"attune: {exc.message}\n")
+        return exc.exit_code
+    return 0

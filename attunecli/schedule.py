@@ -1,0 +1,371 @@
+"""Install, show and remove the daily reminder: cron, a systemd user timer, or launchd.
+
+Each way is a small class with the same four methods: `preview` (exactly what
+would be written), `install`, `status` and `remove`. Only what attune wrote is
+ever touched: the cron line carries a marker comment, the unit and plist files
+have names of their own.
+"""
+
+from __future__ import annotations
+
+import os
+import plistlib
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any, Protocol
+
+from attunecli.errors import AttuneError, UsageError
+from attunecli.fsutil import write_atomic
+from attunecli.paths import ENV_CACHE, ENV_CONFIG, ENV_DATA, ENV_STATE, Paths
+
+MARKER = "attune-remind"
+UNIT = "attune-remind"
+LAUNCHD_LABEL = "org.attune.remind"
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAYS = (1, 2, 3, 4, 5, 6, 7)
+
+Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(args),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=30,
+        check=False,
+    )
+
+
+def parse_at(text: str) -> time:
+    m = re.fullmatch(r"\s*([01]?\d|2[0-3]):([0-5]\d)\s*", text)
+    if not m:
+        raise UsageError(f"--at: expected a time like 20:30, got {text[:20]!r}")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_days(text: str) -> tuple[int, ...]:
+    """daily, weekdays, weekends, mon-fri, sat-sun, mon,wed,fri (ISO weekdays, Monday = 1)."""
+    t = text.strip().lower()
+    named = {
+        "daily": ALL_DAYS,
+        "every": ALL_DAYS,
+        "*": ALL_DAYS,
+        "weekdays": (1, 2, 3, 4, 5),
+        "weekends": (6, 7),
+    }
+    if t in named:
+        return named[t]
+    days: set[int] = set()
+    for part in t.split(","):
+        ends = [p.strip()[:3] for p in part.split("-")]
+        if not 1 <= len(ends) <= 2 or any(e not in DAY_NAMES for e in ends):
+            raise UsageError(
+                f"--days: not a day or range: {part.strip()[:20]!r}; use daily, weekdays, "
+                "weekends, mon-fri or mon,wed,fri"
+            )
+        first, last = (DAY_NAMES.index(e) + 1 for e in (ends[0], ends[-1]))
+        span = range(first, last + 1) if first <= last else [*range(first, 8), *range(1, last + 1)]
+        days.update(span)
+    return tuple(sorted(days))
+
+
+def days_text(days: Sequence[int]) -> str:
+    if tuple(days) == ALL_DAYS:
+        return "every day"
+    return ", ".join(DAY_NAMES[d - 1] for d in days)
+
+
+def attune_command() -> list[str]:
+    """How to start this attune from anywhere: an absolute path, never a PATH lookup."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "attune" and argv0.exists():
+        return [str(argv0.absolute())]
+    found = shutil.which("attune")
+    if found:
+        return [str(Path(found).absolute())]
+    return [sys.executable, "-m", "attunecli"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    at: time
+    days: tuple[int, ...]
+    command: tuple[str, ...]  # the program and its arguments
+    env: tuple[tuple[str, str], ...]  # baked in: cron and timers do not see the shell's XDG_*
+
+    @classmethod
+    def make(cls, at: time, days: tuple[int, ...], paths: Paths, *, notify: bool) -> Plan:
+        command = (*attune_command(), "remind", *(["--notify"] if notify else []))
+        env = (
+            (ENV_DATA, str(paths.data)),
+            (ENV_CONFIG, str(paths.config)),
+            (ENV_STATE, str(paths.state)),
+            (ENV_CACHE, str(paths.cache)),
+        )
+        return cls(at, days, command, env)
+
+    def describe(self) -> str:
+        return f"at {self.at:%H:%M}, {days_text(self.days)}"
+
+
+class Scheduler(Protocol):
+    name: str
+
+    def preview(self, plan: Plan) -> str: ...
+    def install(self, plan: Plan) -> str: ...
+    def status(self) -> list[str]: ...
+    def remove(self) -> list[str]: ...
+
+
+# cron -------------------------------------------------------------------------------------
+
+
+def cron_command(plan: Plan) -> str:
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in plan.env)
+    line = f"{env} {shlex.join(plan.command)}"
+    return line.replace("%", "\\%")  # cron turns a bare % into a newline
+
+
+def cron_days(days: Sequence[int]) -> str:
+    if tuple(days) == ALL_DAYS:
+        return "*"
+    cron = sorted(d % 7 for d in days)  # cron: Sunday is 0
+    return ",".join(str(d) for d in cron)
+
+
+class CronScheduler:
+    """A user crontab, through python-crontab: other lines and MAILTO stay as they were."""
+
+    name = "cron"
+
+    def __init__(self, user: str | bool = True) -> None:
+        self.user = user
+
+    def _tab(self) -> Any:
+        from crontab import CronTab
+
+        try:
+            return CronTab(user=self.user)
+        except OSError as exc:
+            raise AttuneError(f"could not read the crontab: {' '.join(str(exc).split())}") from exc
+
+    def preview(self, plan: Plan) -> str:
+        when = f"{plan.at.minute} {plan.at.hour} * * {cron_days(plan.days)}"
+        return f"{when} {cron_command(plan)} # {MARKER}"
+
+    def install(self, plan: Plan) -> str:
+        tab = self._tab()
+        tab.remove_all(comment=MARKER)
+        job = tab.new(command=cron_command(plan), comment=MARKER)
+        job.setall(f"{plan.at.minute} {plan.at.hour} * * {cron_days(plan.days)}")
+        self._write(tab)
+        return "added to your crontab"
+
+    def _write(self, tab: Any) -> None:
+        try:
+            tab.write()
+        except OSError as exc:
+            raise AttuneError(f"could not write the crontab: {' '.join(str(exc).split())}") from exc
+
+    def status(self) -> list[str]:
+        if shutil.which("crontab") is None:
+            return []
+        return [str(job.render()) for job in self._tab().find_comment(MARKER)]
+
+    def remove(self) -> list[str]:
+        if shutil.which("crontab") is None:
+            return []
+        tab = self._tab()
+        ours = [str(job.render()) for job in tab.find_comment(MARKER)]
+        if ours:
+            tab.remove_all(comment=MARKER)
+            self._write(tab)
+        return ours
+
+
+# systemd ----------------------------------------------------------------------------------
+
+
+def systemd_units(plan: Plan) -> dict[str, str]:
+    env = "\n".join(f"Environment={shlex.quote(f'{k}={v}')}" for k, v in plan.env)
+    days = (
+        ""
+        if tuple(plan.days) == ALL_DAYS
+        else ",".join(DAY_NAMES[d - 1].capitalize() for d in plan.days) + " "
+    )
+    service = f"""\
+[Unit]
+Description=attune: a gentle reminder for the daily check-in
+
+[Service]
+Type=oneshot
+{env}
+ExecStart={shlex.join(plan.command)}
+"""
+    timer = f"""\
+[Unit]
+Description=attune: daily check-in reminder ({plan.describe()})
+
+[Timer]
+OnCalendar={days}*-*-* {plan.at:%H:%M}:00
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+"""
+    return {f"{UNIT}.service": service, f"{UNIT}.timer": timer}
+
+
+class SystemdScheduler:
+    """A user service and timer in ~/.config/systemd/user, enabled with systemctl --user."""
+
+    name = "systemd"
+
+    def __init__(self, unit_dir: Path | None = None, run: Runner = _run) -> None:
+        config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+        self.unit_dir = unit_dir or config_home / "systemd" / "user"
+        self.run = run
+
+    def preview(self, plan: Plan) -> str:
+        return "\n".join(
+            f"# {self.unit_dir / name}\n{text}" for name, text in systemd_units(plan).items()
+        )
+
+    def _systemctl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run(["systemctl", "--user", *args])
+
+    def install(self, plan: Plan) -> str:
+        for name, text in systemd_units(plan).items():
+            write_atomic(self.unit_dir / name, text.encode("utf-8"))
+        reload = self._systemctl("daemon-reload")
+        enable = self._systemctl("enable", "--now", f"{UNIT}.timer")
+        if reload.returncode or enable.returncode:
+            why = (enable.stderr or reload.stderr or "").strip().splitlines()
+            raise AttuneError(
+                f"wrote {self.unit_dir / (UNIT + '.timer')} but could not enable it"
+                f" ({why[0] if why else 'systemctl failed'}); "
+                f"try: systemctl --user enable --now {UNIT}.timer"
+            )
+        return "timer written and enabled"
+
+    def status(self) -> list[str]:
+        timer = self.unit_dir / f"{UNIT}.timer"
+        if not timer.exists():
+            return []
+        found = [str(timer), str(self.unit_dir / f"{UNIT}.service")]
+        state = self._systemctl("is-enabled", f"{UNIT}.timer")
+        found.append(f"enabled: {(state.stdout or state.stderr).strip() or 'unknown'}")
+        listing = self._systemctl("list-timers", "--all", "--no-legend", f"{UNIT}.timer")
+        if listing.returncode == 0 and listing.stdout.strip():
+            found.append("next: " + " ".join(listing.stdout.split()[:4]))
+        return found
+
+    def remove(self) -> list[str]:
+        files = [self.unit_dir / f"{UNIT}.timer", self.unit_dir / f"{UNIT}.service"]
+        present = [f for f in files if f.exists()]
+        if not present:
+            return []
+        self._systemctl("disable", "--now", f"{UNIT}.timer")
+        for f in present:
+            f.unlink()
+        self._systemctl("daemon-reload")
+        return [str(f) for f in present]
+
+
+# launchd ----------------------------------------------------------------------------------
+
+
+def launchd_plist(plan: Plan) -> bytes:
+    if tuple(plan.days) == ALL_DAYS:
+        when: Any = {"Hour": plan.at.hour, "Minute": plan.at.minute}
+    else:  # launchd: Sunday is 0
+        when = [
+            {"Weekday": d % 7, "Hour": plan.at.hour, "Minute": plan.at.minute} for d in plan.days
+        ]
+    return plistlib.dumps(
+        {
+            "Label": LAUNCHD_LABEL,
+            "ProgramArguments": list(plan.command),
+            "EnvironmentVariables": dict(plan.env),
+            "StartCalendarInterval": when,
+            "StandardInputPath": "/dev/null",
+        }
+    )
+
+
+class LaunchdScheduler:
+    """A LaunchAgent in ~/Library/LaunchAgents, loaded with launchctl (macOS)."""
+
+    name = "launchd"
+
+    def __init__(self, agent_dir: Path | None = None, run: Runner = _run) -> None:
+        self.path = (
+            agent_dir or Path.home() / "Library" / "LaunchAgents"
+        ) / f"{LAUNCHD_LABEL}.plist"
+        self.run = run
+
+    def preview(self, plan: Plan) -> str:
+        return f"# {self.path}\n" + launchd_plist(plan).decode("utf-8")
+
+    def install(self, plan: Plan) -> str:
+        if sys.platform != "darwin":
+            raise UsageError("launchd is macOS only; use --via cron or --via systemd")
+        self.run(["launchctl", "unload", str(self.path)])
+        write_atomic(self.path, launchd_plist(plan))
+        loaded = self.run(["launchctl", "load", "-w", str(self.path)])
+        if loaded.returncode:
+            raise AttuneError(
+                f"wrote {self.path} but launchctl could not load it: {loaded.stderr.strip()}"
+            )
+        return "launch agent written and loaded"
+
+    def status(self) -> list[str]:
+        return [str(self.path)] if self.path.exists() else []
+
+    def remove(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        if sys.platform == "darwin":
+            self.run(["launchctl", "unload", "-w", str(self.path)])
+        self.path.unlink()
+        return [str(self.path)]
+
+
+# choosing ---------------------------------------------------------------------------------
+
+VIAS = ("cron", "systemd", "launchd")
+
+
+def default_via(run: Runner = _run) -> str:
+    """What the platform has: launchd on macOS; a running systemd user manager; else cron."""
+    if sys.platform == "darwin":
+        return "launchd"
+    if shutil.which("systemctl"):
+        try:
+            probe = run(["systemctl", "--user", "is-system-running"])
+        except (OSError, subprocess.SubprocessError):
+            probe = None
+        if probe is not None and probe.stdout.strip() in ("running", "degraded"):
+            return "systemd"
+    if shutil.which("crontab"):
+        return "cron"
+    raise AttuneError("found neither a systemd user session nor crontab; pick one with --via")
+
+
+def scheduler(via: str, *, cron_user: str | bool = True) -> Scheduler:
+    if via == "cron":
+        return CronScheduler(cron_user)
+    if via == "systemd":
+        return SystemdScheduler()
+    if via == "launchd":
+        return LaunchdScheduler()
+    raise UsageError(f"--via: expected one of: {', '.join(VIAS)}")
