@@ -39,8 +39,13 @@ class Asker(Protocol):
         """Run the live guide; None when it did not run."""
         ...
 
-    def keep_partial(self) -> bool:
-        """After Ctrl-C: whether to save what was answered so far."""
+    def when_stopped(self, *, drafts: bool) -> str:
+        """After Ctrl-C: "draft" (finish later; only offered with `drafts`), "save" what
+        was answered as an entry, or "discard" it."""
+        ...
+
+    def resume_draft(self, summary: str) -> bool:
+        """Whether to pick up an unfinished draft (False: start over)."""
         ...
 
     def finish(self, practice: Practice) -> None:
@@ -106,8 +111,11 @@ class ScriptedAsker:
     def guide(self, exercise: Exercise, minutes: float) -> dict[str, JSON] | None:
         return None
 
-    def keep_partial(self) -> bool:
-        return False
+    def when_stopped(self, *, drafts: bool) -> str:
+        return "discard"
+
+    def resume_draft(self, summary: str) -> bool:
+        return False  # scripts say --resume or --discard
 
     def finish(self, practice: Practice) -> None:
         if not self.entered_any and any(s.skippable for s in practice.sections):
@@ -160,8 +168,11 @@ class PrefilledAsker:
     def guide(self, exercise: Exercise, minutes: float) -> dict[str, JSON] | None:
         return self.inner.guide(exercise, minutes)
 
-    def keep_partial(self) -> bool:
-        return self.inner.keep_partial()
+    def when_stopped(self, *, drafts: bool) -> str:
+        return self.inner.when_stopped(drafts=drafts)
+
+    def resume_draft(self, summary: str) -> bool:
+        return self.inner.resume_draft(summary)
 
     def finish(self, practice: Practice) -> None:
         self.inner.finish(practice)

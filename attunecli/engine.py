@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,11 +27,23 @@ def new_entry_id() -> str:
     return secrets.token_hex(8)
 
 
+@dataclass
+class Progress:
+    """What has been answered so far: handed to `on_progress` after every step,
+    and given back as `resume` to pick up where a stopped run left off."""
+
+    started_at: datetime
+    answers: list[Answer] = field(default_factory=list)
+    skipped_sections: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class RunOptions:
     now: Callable[[], datetime]
     attachment_style: str | None = None
     guide_minutes: float | None = None
+    resume: Progress | None = None
+    on_progress: Callable[[Progress], None] | None = None
 
 
 def _default_for(step: Step, local: dict[str, JSON]) -> JSON:
@@ -62,14 +74,17 @@ def _run_guide(
 
 
 def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry:
-    """Ask every step of `practice`; raise `Cancelled` on Ctrl-C, `UsageError` on bad input."""
-    started = options.now()
-    record: list[Answer] = []
+    """Ask every step of `practice`; raise `Cancelled` on Ctrl-C, `UsageError` on bad input.
+
+    With `options.resume`, answers already given are kept and not asked again.
+    """
+    progress = Progress(options.resume.started_at if options.resume else options.now())
+    record = progress.answers
 
     def entry(complete: bool) -> Entry:
         return Entry(
             id=new_entry_id(),
-            created_at=started,
+            created_at=progress.started_at,
             practice=practice.id,
             answers=record,
             complete=complete,
@@ -83,13 +98,15 @@ def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry
         if tip:
             asker.say(tip, "tip")
         for section in practice.sections:
-            _run_section(practice, section, asker, options, record)
+            _run_section(practice, section, asker, options, progress)
         asker.finish(practice)
     except KeyboardInterrupt:
-        answered = [a for a in record if a.answer is not None]
-        if answered and asker.keep_partial():
-            raise Cancelled(entry(complete=False)) from None
-        raise Cancelled(None) from None
+        if not any(a.answer is not None for a in record):
+            raise Cancelled(None, kept="nothing") from None
+        choice = asker.when_stopped(drafts=options.on_progress is not None)
+        if choice == "save":
+            raise Cancelled(entry(complete=False), kept="entry") from None
+        raise Cancelled(None, kept=choice) from None
     if practice.closing and record:
         asker.say(practice.closing, "note")
     return entry(complete=True)
@@ -100,15 +117,34 @@ def _run_section(
     section: Section,
     asker: Asker,
     options: RunOptions,
-    record: list[Answer],
+    progress: Progress,
 ) -> None:
+    record = progress.answers
     ids = [practice.answer_id(section, s) for s in section.steps]
-    if section.skippable and not asker.enter_section(section, ids):
-        return
+    earlier = {a.id: a for a in options.resume.answers} if options.resume else {}
+    skipped_before = set(options.resume.skipped_sections) if options.resume else set()
+
+    def saved() -> None:
+        if options.on_progress is not None:
+            options.on_progress(progress)
+
+    if section.skippable:
+        if section.id in skipped_before:
+            progress.skipped_sections.append(section.id)
+            return
+        started = any(aid in earlier for aid in ids)
+        if not started and not asker.enter_section(section, ids):
+            progress.skipped_sections.append(section.id)
+            saved()
+            return
     local: dict[str, JSON] = {}
     now = options.now()
     for step, answer_id in zip(section.steps, ids, strict=True):
         if step.when is not None and not step.when.holds(local):
+            continue
+        if answer_id in earlier:  # answered before a stop: keep it, do not ask again
+            local[step.id] = earlier[answer_id].answer
+            record.append(earlier[answer_id])
             continue
         if step.kind == "info":
             asker.say(step.question)
@@ -130,3 +166,4 @@ def _run_section(
                     value = kept
         local[step.id] = value
         record.append(Answer(answer_id, step.kind, step.question, value, details))
+        saved()

@@ -41,18 +41,26 @@ class NotFound(AttuneError):
 
 
 class SaveFailed(AttuneError):
-    """The entry could not be written. `entry` holds it, so the caller can print it instead."""
+    """The entry could not be written. `entry` holds it; `draft_kept` says whether the
+    answers are safe in a draft, or must be printed so that nothing is lost."""
 
-    def __init__(self, message: str, entry: object) -> None:
+    def __init__(self, message: str, entry: object, *, draft_kept: bool = False) -> None:
         super().__init__(message)
         self.entry = entry
+        self.draft_kept = draft_kept
 
 
 class Cancelled(AttuneError):
-    """The user pressed Ctrl-C. `entry` holds what they chose to keep, if anything."""
+    """The user stopped (Ctrl-C or Ctrl-D).
+
+    `kept` says what they chose: "entry" (then `entry` holds it, marked
+    incomplete), "draft" (finish later), "discard", or "nothing" (nothing had
+    been answered yet).
+    """
 
     exit_code = EXIT_INTERRUPTED
 
-    def __init__(self, entry: object | None = None) -> None:
+    def __init__(self, entry: object | None = None, *, kept: str = "nothing") -> None:
         super().__init__("cancelled")
         self.entry = entry
+        self.kept = kept

@@ -73,7 +73,9 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     written once and never overwritten).
     """
     ensure_private_dir(path.parent)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    # The writer's pid in the name lets a later run tell a temp file left by a
+    # killed process from one being written right now, without any lock.
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -101,3 +103,52 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+STALE_TEMP_SECONDS = 3600.0
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def stray_temp_files(folder: Path, *, now: float | None = None) -> list[Path]:
+    """Temp files in `folder` that no running writer owns any more.
+
+    One is stray when the process named in it is gone, or when it is more than
+    an hour old (a file from another machine, synced here, or a reused pid).
+    """
+    import time
+
+    now = time.time() if now is None else now
+    stray: list[Path] = []
+    try:
+        names = [e for e in os.scandir(folder) if e.name.startswith(TEMP_PREFIX)]
+    except OSError:
+        return stray
+    for entry in names:
+        pid_text = entry.name[len(TEMP_PREFIX) :].partition("-")[0]
+        try:
+            old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS
+        except OSError:
+            continue
+        dead = pid_text.isdigit() and not _pid_alive(int(pid_text))
+        if dead or old or not pid_text.isdigit():
+            stray.append(Path(entry.path))
+    return stray
+
+
+def sweep_temp_files(folder: Path) -> int:
+    """Delete stray temp files in `folder` (never anything else); how many went."""
+    removed = 0
+    for path in stray_temp_files(folder):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed

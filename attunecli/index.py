@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from attunecli.fsutil import ensure_private_dir
+from attunecli.fsutil import ensure_private_dir, sweep_temp_files
 from attunecli.store import NAME_RE, Store
 
 INDEX_VERSION = "3"
@@ -155,6 +155,9 @@ class Index:
             for rel, (path, mtime_ns) in sorted(on_disk.items()):
                 if known.get(rel) == mtime_ns:
                     continue
+                if sweep_temp_files(path):  # a killed save's leftovers; changes the folder
+                    with contextlib.suppress(OSError):
+                        mtime_ns = path.stat().st_mtime_ns
                 read += self._refresh_month(conn, rel, path)
                 trusted = now_ns - mtime_ns > RACY_SECONDS * 1e9
                 conn.execute(

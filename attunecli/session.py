@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from attunecli import coach
 from attunecli.askers import Asker, PrefilledAsker, ScriptedAsker
 from attunecli.catalog import practice as load_practice
 from attunecli.catalog import support
-from attunecli.engine import RunOptions, run_practice
+from attunecli.drafts import Draft, Drafts
+from attunecli.engine import Progress, RunOptions, run_practice
 from attunecli.errors import AttuneError, Cancelled, SaveFailed, UsageError
 from attunecli.models import JSON, Entry, Practice
 from attunecli.store import Store
@@ -32,6 +33,8 @@ class PracticeRequest:
     answers_file: str | None = None  # path, or "-" for stdin
     guide: bool = True
     guide_minutes: float | None = None
+    resume: bool = False  # pick up the draft an earlier run left
+    discard: bool = False  # throw that draft away first
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Outcome:
     path: Path | None
     show_support: bool = False
     cancelled: bool = False
+    draft: bool = False  # stopped, and the answers wait in a draft
 
 
 def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, JSON]:
@@ -101,10 +105,32 @@ def resolve_given(
     return given
 
 
+def _start_from_draft(
+    request: PracticeRequest, drafts: Drafts, asker: Asker, interactive: bool
+) -> Progress | None:
+    """Whether this run picks up a draft an earlier, stopped run left behind."""
+    if request.resume and request.discard:
+        raise UsageError("--resume and --discard contradict each other; give one")
+    draft = drafts.load(request.practice_id, request.quick)
+    if request.discard:
+        drafts.delete(request.practice_id, request.quick)
+        return None
+    if draft is None:
+        if request.resume:
+            raise UsageError(f"there is no draft of {request.practice_id} to resume")
+        return None
+    if request.resume or (interactive and asker.resume_draft(draft.summary())):
+        return Progress(draft.started_at, list(draft.answers), list(draft.skipped_sections))
+    if interactive:  # they chose to start over
+        drafts.delete(request.practice_id, request.quick)
+    return None
+
+
 def run(
     request: PracticeRequest,
     *,
     store: Store,
+    drafts: Drafts,
     interactive: bool,
     terminal: Callable[[], Asker],
     run_options: RunOptions,
@@ -118,22 +144,49 @@ def run(
         asker = PrefilledAsker(given, terminal()) if given else terminal()
     else:
         asker = ScriptedAsker(given, flags=flag_names(practice))
+    resume = _start_from_draft(request, drafts, asker, interactive)
+    draft_kept = [False]
+
+    def keep_draft(progress: Progress) -> None:
+        draft = Draft(
+            request.practice_id,
+            request.quick,
+            progress.started_at,
+            list(progress.answers),
+            list(progress.skipped_sections),
+        )
+        draft_kept[0] = drafts.save(draft)
+
+    options = replace(run_options, resume=resume, on_progress=keep_draft if interactive else None)
+    # A script that did not ask for the draft leaves it for the person who wrote it.
+    owns_draft = interactive or resume is not None
+
+    def done_with_draft() -> None:
+        if owns_draft:
+            drafts.delete(request.practice_id, request.quick)
+
     try:
-        entry = run_practice(practice, asker, run_options)
+        entry = run_practice(practice, asker, options)
     except Cancelled as stop:
         kept = stop.entry if isinstance(stop.entry, Entry) else None
-        try:
-            path = store.save(kept) if kept else None
-        except AttuneError as exc:
-            raise SaveFailed(exc.message, kept) from exc
+        if stop.kept == "draft" and draft_kept[0]:
+            return Outcome(None, None, cancelled=True, draft=True)
+        path = _save(store, kept, draft_kept[0]) if kept else None
+        done_with_draft()
         return Outcome(kept, path, cancelled=True)
     if not entry.answers:
+        done_with_draft()
         return Outcome(None, None)
-    try:
-        path = store.save(entry)
-    except AttuneError as exc:
-        raise SaveFailed(exc.message, entry) from exc
+    path = _save(store, entry, draft_kept[0])
+    done_with_draft()
     return Outcome(entry, path, show_support=needs_support(entry))
+
+
+def _save(store: Store, entry: Entry, draft_kept: bool) -> Path:
+    try:
+        return store.save(entry)
+    except AttuneError as exc:
+        raise SaveFailed(exc.message, entry, draft_kept=draft_kept) from exc
 
 
 def needs_support(entry: Entry) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from attunecli.errors import AttuneError, NotFound, UsageError
-from attunecli.fsutil import ensure_private_dir, write_atomic
+from attunecli.fsutil import ensure_private_dir, sweep_temp_files, write_atomic
 from attunecli.models import SCHEMA_VERSION, Entry
 
 NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{6,32})\.json$")
@@ -91,6 +91,7 @@ class Store:
             ) from None
         except OSError as exc:
             raise AttuneError(f"could not save to {path}: {exc.strerror or exc}") from exc
+        sweep_temp_files(path.parent)  # what a killed save may have left here
         return path
 
     # reading

@@ -359,16 +359,40 @@ class TerminalAsker:
         self.say(exercise.about, "note")
         return run_guide(exercise, minutes, self._console())
 
-    def keep_partial(self) -> bool:
+    def when_stopped(self, *, drafts: bool) -> str:
+        choices = [
+            Choice("Keep a draft, to finish later", value="draft"),
+            Choice("Save what I have as an entry", value="save"),
+            Choice("Throw it away", value="discard"),
+        ]
+        if not drafts:
+            choices = choices[1:]
         try:
-            keep: bool = _answer(
-                questionary.confirm(
-                    "Stopped. Keep what you've answered so far?", default=False, **self.kw
+            choice: str = _answer(
+                questionary.select(
+                    "Stopped. What would you like to do with your answers?",
+                    choices=choices,
+                    **self.kw,
                 )
             )
-        except (KeyboardInterrupt, EOFError):
-            return False
-        return keep
+        except KeyboardInterrupt:
+            # A second Ctrl-C: keep the safest thing, nothing is lost.
+            return "draft" if drafts else "discard"
+        return choice
+
+    def resume_draft(self, summary: str) -> bool:
+        """Whether to pick up a draft left by an earlier run (False: start over)."""
+        choice: str = _answer(
+            questionary.select(
+                f"You have an unfinished draft ({summary}).",
+                choices=[
+                    Choice("Pick up where I left off", value="resume"),
+                    Choice("Start over (the draft is thrown away)", value="discard"),
+                ],
+                **self.kw,
+            )
+        )
+        return choice == "resume"
 
     def finish(self, practice: Practice) -> None:
         return None

@@ -32,6 +32,11 @@ def attune_dirs(
 ) -> Iterator[Path]:
     for name in ("DATA", "CONFIG", "STATE", "CACHE"):
         monkeypatch.setenv(f"ATTUNE_{name}_DIR", str(tmp_path / name.lower()))
+    # Belt and braces: even a test that drops the variables above lands in tmp_path.
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("DATA", "CONFIG", "STATE", "CACHE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(home / f"xdg-{name.lower()}"))
     monkeypatch.delenv("ATTUNE_NO_INPUT", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("ATTUNE_DEBUG", raising=False)

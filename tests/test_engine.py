@@ -75,9 +75,9 @@ class FakeAsker:
         self.guides.append((exercise.id, minutes))
         return self.guide_result
 
-    def keep_partial(self) -> bool:
+    def when_stopped(self, *, drafts: bool) -> str:
         self.keep_calls += 1
-        return self.keep
+        return "save" if self.keep else "discard"
 
     def finish(self, practice: Practice) -> None:
         self.finished += 1

@@ -10,6 +10,7 @@ meets the end of the input and stops, instead of waiting for ever.
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 from pathlib import Path
@@ -257,23 +258,48 @@ def test_checkin_skipping_everything_saves_nothing(drive: Any, data_dir: Path) -
 
 
 STOP_AT_THIRD = SPACE + ENTER + SPACE + ENTER + CTRL_C  # chest, tight, then Ctrl-C
+# After Ctrl-C: keep a draft (the default), save as an entry, or throw it away.
+KEEP_DRAFT, SAVE_ENTRY, THROW_AWAY = ENTER, DOWN + ENTER, DOWN + DOWN + ENTER
 
 
-def test_ctrl_c_then_not_keeping_writes_nothing(drive: Any, data_dir: Path) -> None:
-    r = drive(STOP_AT_THIRD + "n", "slow-down")
+def draft_file(attune_dirs: Path, practice: str) -> Path:
+    return attune_dirs / "state" / "drafts" / f"{practice}.json"
+
+
+def test_ctrl_c_then_throwing_away_writes_nothing(
+    drive: Any, data_dir: Path, attune_dirs: Path
+) -> None:
+    r = drive(STOP_AT_THIRD + THROW_AWAY, "slow-down")
     assert r.exit_code == 130
     assert r.stderr.splitlines()[-1] == "Stopped. Nothing was saved."
     assert r.stdout == ""
     assert entry_files(data_dir) == []
+    assert not draft_file(attune_dirs, "slow-down").exists()
 
 
-def test_ctrl_c_then_keeping_saves_a_partial_entry(drive: Any, data_dir: Path) -> None:
-    r = drive(STOP_AT_THIRD + "y", "slow-down")
+def test_ctrl_c_keeps_a_draft_by_default(drive: Any, data_dir: Path, attune_dirs: Path) -> None:
+    r = drive(STOP_AT_THIRD + KEEP_DRAFT, "slow-down")
+    assert r.exit_code == 130
+    assert "kept as a draft" in r.stderr.splitlines()[-1]
+    assert entry_files(data_dir) == []
+    draft = json.loads(draft_file(attune_dirs, "slow-down").read_text())
+    assert {a["id"]: a["answer"] for a in draft["answers"]} == {
+        "body_where": ["chest"],
+        "body_how": ["tight"],
+    }
+    assert draft_file(attune_dirs, "slow-down").stat().st_mode & 0o777 == 0o600
+
+
+def test_ctrl_c_then_keeping_saves_a_partial_entry(
+    drive: Any, data_dir: Path, attune_dirs: Path
+) -> None:
+    r = drive(STOP_AT_THIRD + SAVE_ENTRY, "slow-down")
     assert r.exit_code == 130
     [entry] = load_entries(data_dir)
     assert entry["complete"] is False
     assert answers_of(entry) == {"body_where": ["chest"], "body_how": ["tight"]}
     assert f"Kept what you answered as entry {entry['id'][:8]}" in r.stderr
+    assert not draft_file(attune_dirs, "slow-down").exists()
 
 
 def test_ctrl_c_before_any_answer_asks_nothing_more(drive: Any, data_dir: Path) -> None:
@@ -285,7 +311,7 @@ def test_ctrl_c_before_any_answer_asks_nothing_more(drive: Any, data_dir: Path) 
 
 
 def test_ctrl_d_stops_like_ctrl_c(drive: Any, data_dir: Path) -> None:
-    keys = ENTER + ENTER + down(OWN_WORD) + ENTER + CTRL_D + "y"
+    keys = ENTER + ENTER + down(OWN_WORD) + ENTER + CTRL_D + SAVE_ENTRY
     r = drive(keys, "slow-down")
     assert r.exit_code == 130, r.stderr
     assert "unexpected error" not in r.stderr
@@ -294,11 +320,14 @@ def test_ctrl_d_stops_like_ctrl_c(drive: Any, data_dir: Path) -> None:
     assert answers_of(entry) == {"body_where": None, "others": False}
 
 
-def test_running_out_of_input_stops_cleanly(drive: Any, data_dir: Path) -> None:
+def test_running_out_of_input_stops_cleanly_and_keeps_a_draft(
+    drive: Any, data_dir: Path, attune_dirs: Path
+) -> None:
     r = drive(SPACE + ENTER, "slow-down")  # the input ends at the second question
     assert r.exit_code == 130, r.stderr
-    assert r.stderr.splitlines()[-1] == "Stopped. Nothing was saved."
+    assert "kept as a draft" in r.stderr.splitlines()[-1]
     assert entry_files(data_dir) == []
+    assert draft_file(attune_dirs, "slow-down").exists()
 
 
 def test_a_prefilled_option_skips_its_prompt(drive: Any, data_dir: Path) -> None:

@@ -111,6 +111,12 @@ AnswersOpt = Annotated[
         help='JSON object of answers keyed by prompt id, from FILE or "-" for stdin.',
     ),
 ]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", help="Pick up the draft a stopped run left (no question asked).")
+]
+DiscardOpt = Annotated[
+    bool, typer.Option("--discard", help="Throw away the draft a stopped run left, and start over.")
+]
 NoteOpt = Annotated[str | None, typer.Option("--note", help="Anything else to keep.")]
 FeelingOpt = Annotated[
     str | None,

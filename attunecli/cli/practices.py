@@ -9,10 +9,12 @@ import typer
 from attunecli.cli.common import (
     AnswersOpt,
     ContextOpt,
+    DiscardOpt,
     FeelingOpt,
     IntensityOpt,
     NoInputOpt,
     NoteOpt,
+    ResumeOpt,
     TheirFeelingOpt,
     WhatOpt,
     complete_exercise,
@@ -39,8 +41,11 @@ def _run(
     quick: bool = False,
     guide: bool = True,
     minutes: float | None = None,
+    resume: bool = False,
+    discard: bool = False,
 ) -> None:
     from attunecli import config, session, welcome
+    from attunecli.drafts import Drafts
     from attunecli.engine import RunOptions
     from attunecli.errors import AttuneError, SaveFailed
     from attunecli.models import Entry
@@ -57,11 +62,14 @@ def _run(
         answers_file=answers,
         guide=guide,
         guide_minutes=minutes,
+        resume=resume,
+        discard=discard,
     )
     try:
         outcome = session.run(
             request,
             store=d.store(),
+            drafts=Drafts(d.paths.state),
             interactive=interactive,
             terminal=lambda: d.terminal_asker(guide=guide),
             run_options=RunOptions(
@@ -72,12 +80,21 @@ def _run(
             stdin_text=d.stdin_text,
         )
     except SaveFailed as exc:
-        # Nothing typed is lost: the entry goes to stdout as JSON, to save once the cause is fixed.
+        # Nothing typed is lost: it waits in a draft or, failing that, goes to stdout as JSON.
+        if exc.draft_kept:
+            raise AttuneError(
+                f"{exc.message}; your answers are kept as a draft "
+                f"(`attune {practice_id} --resume` once that is fixed)"
+            ) from None
         if isinstance(exc.entry, Entry):
             d.out.write(json.dumps(exc.entry.to_json(), ensure_ascii=False) + "\n")
             d.out.flush()
         raise AttuneError(f"{exc.message}; your answers were printed to stdout as JSON") from None
     entry, path = outcome.entry, outcome.path
+    if outcome.draft:
+        again = f"attune {practice_id}{' --quick' if quick else ''}"
+        d.say(f"Stopped. Your answers are kept as a draft; `{again}` picks up where you left off.")
+        raise typer.Exit(EXIT_INTERRUPTED)
     if outcome.cancelled:
         if entry is not None:
             d.say(f"Stopped. Kept what you answered as entry {short_id(entry.id)} ({path}).")
@@ -116,6 +133,8 @@ def register(app: typer.Typer) -> None:
         note: Annotated[str | None, typer.Option("--note", help="One line to close with.")] = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
+        resume: ResumeOpt = False,
+        discard: DiscardOpt = False,
         no_guide: NoGuideOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
@@ -146,6 +165,8 @@ def register(app: typer.Typer) -> None:
             answers=answers,
             no_input=no_input,
             as_json=as_json,
+            resume=resume,
+            discard=discard,
             quick=quick,
             guide=not no_guide,
         )
@@ -166,6 +187,8 @@ def register(app: typer.Typer) -> None:
         note: NoteOpt = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
+        resume: ResumeOpt = False,
+        discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """Pause, notice, and name what you feel.
@@ -186,7 +209,16 @@ def register(app: typer.Typer) -> None:
             "trigger": trigger,
             "note": note,
         }
-        _run(ctx, "slow-down", opts, answers=answers, no_input=no_input, as_json=as_json)
+        _run(
+            ctx,
+            "slow-down",
+            opts,
+            answers=answers,
+            no_input=no_input,
+            as_json=as_json,
+            resume=resume,
+            discard=discard,
+        )
 
     @app.command("reflect")
     @guarded
@@ -214,6 +246,8 @@ def register(app: typer.Typer) -> None:
         note: NoteOpt = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
+        resume: ResumeOpt = False,
+        discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """Say back what someone else feels, before any advice.
@@ -239,7 +273,16 @@ def register(app: typer.Typer) -> None:
             "reply": reply,
             "note": note,
         }
-        _run(ctx, "reflect", opts, answers=answers, no_input=no_input, as_json=as_json)
+        _run(
+            ctx,
+            "reflect",
+            opts,
+            answers=answers,
+            no_input=no_input,
+            as_json=as_json,
+            resume=resume,
+            discard=discard,
+        )
 
     @app.command("curious")
     @guarded
@@ -264,6 +307,8 @@ def register(app: typer.Typer) -> None:
         note: NoteOpt = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
+        resume: ResumeOpt = False,
+        discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """Swap defensiveness for curiosity.
@@ -284,7 +329,16 @@ def register(app: typer.Typer) -> None:
             "understand": understand,
             "note": note,
         }
-        _run(ctx, "curious", opts, answers=answers, no_input=no_input, as_json=as_json)
+        _run(
+            ctx,
+            "curious",
+            opts,
+            answers=answers,
+            no_input=no_input,
+            as_json=as_json,
+            resume=resume,
+            discard=discard,
+        )
 
     @app.command("regulate")
     @guarded
@@ -312,6 +366,8 @@ def register(app: typer.Typer) -> None:
         note: NoteOpt = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
+        resume: ResumeOpt = False,
+        discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """Settle yourself first; rate before and after.
@@ -333,6 +389,8 @@ def register(app: typer.Typer) -> None:
             answers=answers,
             no_input=no_input,
             as_json=as_json,
+            resume=resume,
+            discard=discard,
             guide=not no_guide,
             minutes=minutes,
         )
@@ -362,6 +420,8 @@ def register(app: typer.Typer) -> None:
         note: NoteOpt = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
+        resume: ResumeOpt = False,
+        discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """Repair after a miss, and follow up.
@@ -389,7 +449,16 @@ def register(app: typer.Typer) -> None:
             "follow-up": follow_up,
             "note": note,
         }
-        _run(ctx, "repair", opts, answers=answers, no_input=no_input, as_json=as_json)
+        _run(
+            ctx,
+            "repair",
+            opts,
+            answers=answers,
+            no_input=no_input,
+            as_json=as_json,
+            resume=resume,
+            discard=discard,
+        )
 
     @repair_app.command("done")
     @guarded
