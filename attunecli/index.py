@@ -115,7 +115,7 @@ class Index:
                 Path(str(self.path) + suffix).unlink()
 
     # keeping it fresh
-    def _months_on_disk(self) -> dict[str, tuple[Path, int]]:
+    def months_on_disk(self) -> dict[str, tuple[Path, int]]:
         found: dict[str, tuple[Path, int]] = {}
         root = self.store.root
         try:
@@ -138,7 +138,7 @@ class Index:
 
     def refresh(self, conn: sqlite3.Connection) -> int:
         """Bring the index up to date with the files; returns how many files were (re)read."""
-        on_disk = self._months_on_disk()
+        on_disk = self.months_on_disk()
         known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
         if all(known.get(rel) == m for rel, (_, m) in on_disk.items()) and known.keys() <= set(
             on_disk

@@ -23,6 +23,24 @@ from attunecli.fsutil import ensure_private_dir, sweep_temp_files, write_atomic
 from attunecli.models import SCHEMA_VERSION, Entry
 
 NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{6,32})\.json$")
+CONFLICT_RE = re.compile(r"sync-conflict|conflicted copy|conflict", re.IGNORECASE)
+MAX_ENTRY_BYTES = 1 << 20  # an entry is a few KiB; anything over a MiB is not one
+QUIET_NAMES = {"desktop.ini", "Thumbs.db"}
+
+
+def odd_file_reason(path: Path) -> str | None:
+    """Why a file in a month folder is not read as an entry, or None to pass it by quietly."""
+    name = path.name
+    if name.startswith(".") or name in QUIET_NAMES:
+        return None  # temp files (swept elsewhere), .DS_Store, sync tools' own files
+    if CONFLICT_RE.search(name):
+        return (
+            "a sync-conflict copy; attune reads only the original entry. "
+            "Compare the two and delete the one you do not want"
+        )
+    return "not an entry file name; attune leaves it alone"
+
+
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 # schema_version N -> function that turns a version-N record into version N+1.
@@ -65,14 +83,24 @@ def _stamp_of(path: Path) -> datetime | None:
 
 
 class Store:
-    def __init__(self, data_dir: Path, warn: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        warn: Callable[[str], None] | None = None,
+        *,
+        on_problem: Callable[[Path, str], None] | None = None,
+    ) -> None:
+        """`warn` gets one line per unreadable file; `on_problem` the path and the reason."""
         self.root = data_dir / "entries"
         self._warn = warn or (lambda _msg: None)
+        self._on_problem = on_problem
         self._warned: set[Path] = set()
 
     def warn_once(self, path: Path, why: str) -> None:
         if path not in self._warned:
             self._warned.add(path)
+            if self._on_problem is not None:
+                self._on_problem(path, why)
             self._warn(f"skipped {path}: {why}")
 
     # writing
@@ -103,11 +131,15 @@ class Store:
         for year in self._dirs(self.root):
             for month in self._dirs(year):
                 try:
-                    names = [p for p in month.iterdir() if NAME_RE.match(p.name)]
+                    children = list(month.iterdir())
                 except OSError as exc:
                     self.warn_once(month, exc.strerror or str(exc))
                     continue
-                found.extend(names)
+                for child in children:
+                    if NAME_RE.match(child.name):
+                        found.append(child)
+                    elif (why := odd_file_reason(child)) is not None:
+                        self.warn_once(child, why)
         found.sort(key=lambda p: p.name)
         return found
 
@@ -123,6 +155,10 @@ class Store:
             if not path.is_file():
                 self.warn_once(path, "not a regular file")
                 return None
+            size = path.stat().st_size
+            if size > MAX_ENTRY_BYTES:
+                self.warn_once(path, f"too large to be an entry ({size / 1e6:.1f} MB)")
+                return None
             raw = path.read_bytes()
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict):
@@ -133,7 +169,7 @@ class Store:
         except UnicodeDecodeError:
             self.warn_once(path, "not valid UTF-8")
         except json.JSONDecodeError as exc:
-            self.warn_once(path, f"not valid JSON ({exc.msg} at line {exc.lineno})")
+            self.warn_once(path, f"not valid JSON: {exc.msg.lower()} (line {exc.lineno})")
         except (ValueError, KeyError, TypeError) as exc:
             self.warn_once(path, f"not a valid entry ({exc})")
         return None

@@ -199,9 +199,42 @@ def test_listing_ignores_temp_files_and_things_that_are_not_entries(
     (st.root / "misc" / "11").mkdir(parents=True)
     (st.root / "misc" / "11" / "20261126T013000Z-aaaaaaaaaaaaaaaa.json").write_text("{}")
     (st.root / "2026" / "notes").mkdir()
+    (month / ".DS_Store").write_text("finder")
     assert st.paths() == [path]
     assert [e.id for e in st.entries()] == ["0123456789abcdef"]
-    assert warnings == []
+    # odd files in a month folder are named once (never touched); hidden ones pass quietly
+    named = sorted(w.split(": ")[0].removeprefix("skipped ") for w in warnings)
+    assert named == sorted(
+        str(month / n)
+        for n in (
+            "notes.txt",
+            "20261126T013000Z-XYZ.json",
+            "20261126T013000Z-0123456789abcdef.json.bak",
+        )
+    )
+    assert (month / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.planted  # conflict copies and a huge file, on purpose
+def test_sync_conflicts_and_huge_files_are_named_and_left_alone(
+    st: Store, warnings: list[str]
+) -> None:
+    path = st.save(make())
+    month = path.parent
+    syncthing = month / (path.stem + ".sync-conflict-20261126-101010-ABCDEFG.json")
+    dropbox = month / (path.stem + " (conflicted copy 2026-11-26).json")
+    for copy in (syncthing, dropbox):
+        copy.write_bytes(path.read_bytes())
+    huge = month / "20261126T020000Z-00000000000000aa.json"
+    with huge.open("wb") as fh:
+        fh.truncate(50 * 1024 * 1024)  # 50 MB, sparse
+    assert [e.id for e in st.entries()] == ["0123456789abcdef"]
+    assert [e.id for e in st.entries()] == ["0123456789abcdef"]  # and named only once
+    assert len(warnings) == 3
+    assert any(str(syncthing) in w and "sync-conflict copy" in w for w in warnings)
+    assert any(str(dropbox) in w and "sync-conflict copy" in w for w in warnings)
+    assert any(str(huge) in w and "too large" in w for w in warnings)
+    assert syncthing.exists() and dropbox.exists() and huge.stat().st_size == 50 * 1024 * 1024
 
 
 def test_listing_an_empty_or_missing_store(tmp_path: Path) -> None:

@@ -128,3 +128,136 @@ def register(app: typer.Typer) -> None:
         d.out.write(f"{key} unset\n")
 
     app.add_typer(config_app, name="config")
+
+
+def register_care(app: typer.Typer) -> None:
+    @app.command("doctor")
+    @guarded
+    def doctor_cmd(
+        ctx: typer.Context,
+        fix: Annotated[
+            bool,
+            typer.Option("--fix", help="Mend what is safe: permissions, temp files, the index."),
+        ] = False,
+        yes: Annotated[
+            bool, typer.Option("--yes", "-y", help="With --fix: do not ask first.")
+        ] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Check everything attune keeps, and say what needs attention.
+
+        Names unreadable or unexpected files, loose permissions, temp files left
+        by an interrupted save, a damaged or stale index, and drafts left
+        behind. It never changes an entry's content; --fix only tightens
+        permissions, deletes stray temp files and rebuilds the index, after
+        asking. Exits 1 when something needs attention.
+
+        \b
+        Examples:
+          attune doctor
+          attune doctor --fix
+          attune doctor --json | jq '.findings[].path'
+        """
+        from attunecli import doctor
+        from attunecli.errors import EXIT_ERROR, UsageError
+
+        d = deps(ctx)
+        report = doctor.examine(d.paths)
+        if as_json:
+            d.out.write(
+                json.dumps(
+                    {
+                        "locations": {k: str(v) for k, v in report.locations.items()},
+                        "entries_read": report.entries_read,
+                        "needs_attention": report.needs_attention,
+                        "findings": [
+                            {
+                                "kind": f.kind,
+                                "path": str(f.path),
+                                "message": f.message,
+                                "attention": f.attention,
+                                "fix": f.fix,
+                            }
+                            for f in report.findings
+                        ],
+                    },
+                    indent=2,
+                )
+                + "\n"
+            )
+        else:
+            from attunecli.render import literal
+
+            for name, where in report.locations.items():
+                d.out.write(f"{name:<8} {literal(str(where))}\n")
+            d.out.write(f"\n{report.entries_read} entries read\n")
+            for f in report.findings:
+                mark = "!" if f.attention else "-"
+                d.out.write(f"{mark} {literal(str(f.path))}: {f.message}\n")
+            if not report.findings:
+                d.out.write("Everything looks right.\n")
+        if fix and report.fixable:
+            if not yes:
+                if not d.is_interactive():
+                    raise UsageError("run again with --yes to mend without a terminal")
+                todo = ", ".join(sorted({f.fix for f in report.fixable}))
+                if not typer.confirm(f"Mend {len(report.fixable)} things ({todo})?", err=True):
+                    d.say("Nothing was changed.")
+                    raise typer.Exit(EXIT_ERROR if report.needs_attention else 0)
+            for line in doctor.fix(d.paths, report):
+                d.say(line)
+            report = doctor.examine(d.paths)
+        if report.needs_attention:
+            raise typer.Exit(EXIT_ERROR)
+
+    @app.command("forget")
+    @guarded
+    def forget_cmd(
+        ctx: typer.Context,
+        entry_id: Annotated[
+            list[str] | None,
+            typer.Option("--id", help="An entry to forget (a unique id prefix; repeat for more)."),
+        ] = None,
+        before: Annotated[
+            str | None,
+            typer.Option("--before", help="Every entry (and draft) from before this day."),
+        ] = None,
+        everything: Annotated[
+            bool, typer.Option("--all", help="Every entry and every draft.")
+        ] = False,
+        yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    ) -> None:
+        """Delete entries for good, with their index rows and drafts; asks first.
+
+        A repair's follow-up goes with the repair. Files attune cannot read are
+        left for you (`attune doctor` names them).
+
+        \b
+        Examples:
+          attune forget --id 3f9a1c2e
+          attune forget --before 2025-01-01
+          attune forget --all --yes
+        """
+        from attunecli import forget
+        from attunecli.cli.common import parse_day
+        from attunecli.drafts import Drafts
+        from attunecli.errors import UsageError
+
+        d = deps(ctx)
+        store = d.store()
+        cutoff = parse_day(before, d.now().date(), "--before") if before else None
+        chosen = forget.choose(
+            store, Drafts(d.paths.state), ids=entry_id or [], before=cutoff, everything=everything
+        )
+        if not chosen.entries and not chosen.drafts:
+            d.out.write("Nothing to forget.\n")
+            return
+        what = chosen.describe()
+        if not yes:
+            if not d.is_interactive():
+                raise UsageError(f"this would forget {what}; run again with --yes to confirm")
+            if not typer.confirm(f"Forget {what}? This cannot be undone.", err=True):
+                d.say("Nothing was changed.")
+                return
+        gone = forget.forget(chosen, store, d.paths.cache)
+        d.out.write(f"Forgot {what} ({gone} files deleted).\n")

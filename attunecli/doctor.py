@@ -1,0 +1,216 @@
+"""`attune doctor`: look over everything attune keeps, say what needs attention, mend what is safe.
+
+It reads; it never changes an entry's content. `fix` only tightens permissions,
+deletes temp files no running process owns, and rebuilds the derived index.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from attunecli.drafts import Drafts
+from attunecli.fsutil import DIR_MODE, FILE_MODE, TEMP_PREFIX, stray_temp_files
+from attunecli.index import INDEX_VERSION, Index
+from attunecli.paths import Paths
+from attunecli.store import NAME_RE, Store
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # bad-file, permissions, temp-file, index, draft, location
+    path: Path
+    message: str
+    attention: bool = True  # False: worth knowing, nothing wrong
+    fix: str = ""  # what `--fix` would do; empty when it leaves this alone
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    entries_read: int = 0
+    locations: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(f.attention for f in self.findings)
+
+    @property
+    def fixable(self) -> list[Finding]:
+        return [f for f in self.findings if f.fix]
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.lstat().st_mode)
+    except OSError:
+        return None
+
+
+def _check_mode(path: Path, want: int, report: Report) -> None:
+    mode = _mode(path)
+    if mode is not None and mode & 0o077:
+        report.findings.append(
+            Finding(
+                "permissions",
+                path,
+                f"readable by others (mode {mode:o}; attune keeps {want:o})",
+                fix=f"chmod {want:o}",
+            )
+        )
+
+
+def examine(paths: Paths) -> Report:
+    report = Report(
+        locations={
+            "data": paths.data,
+            "entries": paths.entries,
+            "config": paths.config_file,
+            "state": paths.state,
+            "cache": paths.cache,
+        }
+    )
+    problems: list[tuple[Path, str]] = []
+    store = Store(paths.data, on_problem=lambda path, why: problems.append((path, why)))
+
+    for folder in (paths.data, paths.state, paths.config, paths.cache):
+        if folder.is_dir():
+            _check_mode(folder, DIR_MODE, report)
+    if store.root.is_dir():
+        for dirpath, dirnames, filenames in os.walk(store.root):
+            here = Path(dirpath)
+            _check_mode(here, DIR_MODE, report)
+            for name in filenames:
+                _check_mode(here / name, FILE_MODE, report)
+            for d in dirnames:
+                if NAME_RE.match(d):
+                    problems.append((here / d, "a folder where an entry file should be"))
+        for month in sorted(p for p in store.root.glob("*/*") if p.is_dir()):
+            for temp in stray_temp_files(month):
+                report.findings.append(
+                    Finding(
+                        "temp-file",
+                        temp,
+                        "left by a save that was interrupted; holds no finished entry",
+                        fix="delete it",
+                    )
+                )
+        for path in store.paths():
+            if path.is_dir():
+                continue  # named above
+            if store.load(path) is not None:
+                report.entries_read += 1
+    seen: set[Path] = set()
+    for path, why in problems:
+        if path not in seen:
+            seen.add(path)
+            report.findings.append(Finding("bad-file", path, why))
+
+    for f in (paths.config_file, paths.state / "remind.json", paths.cache / "index.sqlite3"):
+        if f.exists():
+            _check_mode(f, FILE_MODE, report)
+    drafts = Drafts(paths.state)
+    for draft in drafts.files():
+        _check_mode(draft, FILE_MODE, report)
+        practice = draft.stem.removesuffix("-quick")
+        loaded = drafts.load(practice, draft.stem.endswith("-quick"))
+        if loaded is None:
+            report.findings.append(
+                Finding("draft", draft, "a draft attune cannot read; it is left as it is")
+            )
+        else:
+            report.findings.append(
+                Finding(
+                    "draft",
+                    draft,
+                    f"an unfinished {practice} ({loaded.summary()}); "
+                    f"`attune {practice} --resume` picks it up, --discard drops it",
+                    attention=False,
+                )
+            )
+    _check_index(paths, store, report)
+    return report
+
+
+def _check_index(paths: Paths, store: Store, report: Report) -> None:
+    index = Index(store, paths.cache)
+    if not index.path.exists():
+        if store.root.is_dir():
+            report.findings.append(
+                Finding(
+                    "index",
+                    index.path,
+                    "not built yet; it builds itself when needed",
+                    attention=False,
+                    fix="build it",
+                )
+            )
+        return
+    try:
+        conn = sqlite3.connect(f"file:{index.path}?mode=ro", uri=True)
+        try:
+            version = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        report.findings.append(
+            Finding(
+                "index",
+                index.path,
+                f"damaged ({exc}); it is derived, safe to rebuild",
+                fix="rebuild it",
+            )
+        )
+        return
+    if version is None or version[0] != INDEX_VERSION:
+        report.findings.append(
+            Finding(
+                "index",
+                index.path,
+                "from another attune version",
+                attention=False,
+                fix="rebuild it",
+            )
+        )
+        return
+    on_disk = index.months_on_disk()
+    if {k: m for k, (_, m) in on_disk.items()} != known:
+        report.findings.append(
+            Finding(
+                "index",
+                index.path,
+                "behind the entry files; it catches up by itself",
+                attention=False,
+                fix="refresh it",
+            )
+        )
+
+
+def fix(paths: Paths, report: Report) -> list[str]:
+    """Mend what `report` marks fixable; returns one line per thing done."""
+    done: list[str] = []
+    index_work = False
+    for f in report.fixable:
+        try:
+            if f.kind == "permissions":
+                want = DIR_MODE if f.path.is_dir() else FILE_MODE
+                f.path.chmod(want)
+                done.append(f"chmod {want:o} {f.path}")
+            elif f.kind == "temp-file" and f.path.name.startswith(TEMP_PREFIX):
+                f.path.unlink()
+                done.append(f"deleted {f.path}")
+            elif f.kind == "index":
+                index_work = True
+        except OSError as exc:
+            done.append(f"could not mend {f.path}: {exc.strerror or exc}")
+    if index_work:
+        index = Index(Store(paths.data), paths.cache)
+        index.delete()
+        with index.connection():
+            pass
+        done.append(f"rebuilt {index.path}")
+    return done

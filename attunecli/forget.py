@@ -1,0 +1,85 @@
+"""`attune forget`: delete chosen entries for good, with their index rows and drafts."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from attunecli.drafts import Drafts
+from attunecli.errors import UsageError
+from attunecli.index import Index
+from attunecli.store import Store
+
+
+@dataclass
+class Selection:
+    entries: list[Path] = field(default_factory=list)
+    drafts: list[Path] = field(default_factory=list)
+
+    def describe(self) -> str:
+        n, d = len(self.entries), len(self.drafts)
+        parts = [f"{n} entr{'y' if n == 1 else 'ies'}"]
+        if d:
+            parts.append(f"{d} draft{'s' if d != 1 else ''}")
+        return " and ".join(parts)
+
+
+def choose(
+    store: Store,
+    drafts: Drafts,
+    *,
+    ids: list[str],
+    before: date | None,
+    everything: bool,
+) -> Selection:
+    if not (ids or before or everything):
+        raise UsageError("say what to forget: --id ID, --before DATE or --all")
+    if everything and (ids or before):
+        raise UsageError("--all already means every entry; give it alone")
+    chosen: dict[str, Path] = {}
+    if ids:
+        for prefix in ids:
+            found = store.find(prefix)
+            chosen[found.id] = store.path_for(found)
+    refers: dict[str, list[tuple[str, Path]]] = {}
+    for path in store.paths():
+        entry = store.load(path)
+        if entry is None:
+            continue  # unreadable files are doctor's to name, not ours to delete
+        if everything or (before is not None and entry.created_at.date() < before):
+            chosen[entry.id] = path
+        if entry.refers_to:
+            refers.setdefault(entry.refers_to, []).append((entry.id, path))
+    # A repair's follow-up goes with it.
+    for repair_id in list(chosen):
+        for done_id, done_path in refers.get(repair_id, []):
+            chosen.setdefault(done_id, done_path)
+    selection = Selection(entries=sorted(chosen.values()))
+    for draft_path in drafts.files():
+        practice = draft_path.stem.removesuffix("-quick")
+        draft = drafts.load(practice, draft_path.stem.endswith("-quick"))
+        if everything or (
+            before is not None and draft is not None and draft.started_at.date() < before
+        ):
+            selection.drafts.append(draft_path)
+    return selection
+
+
+def forget(selection: Selection, store: Store, cache_dir: Path) -> int:
+    """Delete what was chosen; returns how many files went."""
+    gone = 0
+    for path in [*selection.entries, *selection.drafts]:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            gone += 1
+    for month in {p.parent for p in selection.entries}:
+        with contextlib.suppress(OSError):
+            month.rmdir()  # only when empty
+            month.parent.rmdir()
+    index = Index(store, cache_dir)
+    if index.path.exists():
+        with index.connection():
+            pass  # the refresh drops the rows of every file that went
+    return gone
