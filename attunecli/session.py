@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from attunecli import coach
 from attunecli.askers import Asker, PrefilledAsker, ScriptedAsker
@@ -200,7 +199,3 @@ def support_lines(*, full: bool) -> list[str]:
     if full:
         lines += ["", "Things that can help right now:"] + [f"  - {c}" for c in s.coping]
     return lines
-
-
-def summary_json(entry: Entry) -> dict[str, Any]:
-    return entry.to_json()

@@ -57,6 +57,22 @@ def guarded(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def confirmed(d: Deps, question: str, *, yes: bool, without_terminal: str, default: bool) -> bool:
+    """Whether to go ahead with a change: --yes, or a person who says so.
+
+    Without a terminal only --yes goes ahead; anything else is a usage error
+    (`without_terminal` says what to do), because `echo y |` must not pass.
+    """
+    if yes:
+        return True
+    if not d.is_interactive():
+        raise UsageError(without_terminal)
+    if typer.confirm(question, default=default, err=True):
+        return True
+    d.say("Nothing was changed.")
+    return False
+
+
 def parse_day(text: str, today: date, option: str) -> date:
     """YYYY-MM-DD, today, yesterday, or N days/weeks ago as 7d / 2w."""
     t = text.strip().lower()

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from attunecli.cli.common import JsonOpt, deps, guarded
+from attunecli.cli.common import JsonOpt, confirmed, deps, guarded
 
 
 def register(app: typer.Typer) -> None:
@@ -159,7 +159,7 @@ def register_care(app: typer.Typer) -> None:
           attune doctor --json | jq '.findings[].path'
         """
         from attunecli import doctor
-        from attunecli.errors import EXIT_ERROR, UsageError
+        from attunecli.errors import EXIT_ERROR
 
         d = deps(ctx)
         report = doctor.examine(d.paths)
@@ -197,13 +197,15 @@ def register_care(app: typer.Typer) -> None:
             if not report.findings:
                 d.out.write("Everything looks right.\n")
         if fix and report.fixable:
-            if not yes:
-                if not d.is_interactive():
-                    raise UsageError("run again with --yes to mend without a terminal")
-                todo = ", ".join(sorted({f.fix for f in report.fixable}))
-                if not typer.confirm(f"Mend {len(report.fixable)} things ({todo})?", err=True):
-                    d.say("Nothing was changed.")
-                    raise typer.Exit(EXIT_ERROR if report.needs_attention else 0)
+            todo = ", ".join(sorted({f.fix for f in report.fixable}))
+            if not confirmed(
+                d,
+                f"Mend {len(report.fixable)} things ({todo})?",
+                yes=yes,
+                without_terminal="run again with --yes to mend without a terminal",
+                default=True,
+            ):
+                raise typer.Exit(EXIT_ERROR if report.needs_attention else 0)
             for line in doctor.fix(d.paths, report):
                 d.say(line)
             report = doctor.examine(d.paths)
@@ -241,7 +243,6 @@ def register_care(app: typer.Typer) -> None:
         from attunecli import forget
         from attunecli.cli.common import parse_day
         from attunecli.drafts import Drafts
-        from attunecli.errors import UsageError
 
         d = deps(ctx)
         store = d.store()
@@ -253,11 +254,13 @@ def register_care(app: typer.Typer) -> None:
             d.out.write("Nothing to forget.\n")
             return
         what = chosen.describe()
-        if not yes:
-            if not d.is_interactive():
-                raise UsageError(f"this would forget {what}; run again with --yes to confirm")
-            if not typer.confirm(f"Forget {what}? This cannot be undone.", err=True):
-                d.say("Nothing was changed.")
-                return
+        if not confirmed(
+            d,
+            f"Forget {what}? This cannot be undone.",
+            yes=yes,
+            without_terminal=f"this would forget {what}; run again with --yes to confirm",
+            default=False,
+        ):
+            return
         gone = forget.forget(chosen, store, d.paths.cache)
         d.out.write(f"Forgot {what} ({gone} files deleted).\n")

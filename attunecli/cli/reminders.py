@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from attunecli.cli.common import deps, guarded
+from attunecli.cli.common import confirmed, deps, guarded
 
 
 def register(app: typer.Typer) -> None:
@@ -113,12 +113,14 @@ def register(app: typer.Typer) -> None:
         if dry_run:
             d.say("(dry run: nothing was changed)")
             return
-        if not yes:
-            if not d.is_interactive():
-                raise UsageError("run again with --yes to install without a terminal, or --dry-run")
-            if not typer.confirm("Install it?", default=True, err=True):
-                d.say("Nothing was changed.")
-                return
+        if not confirmed(
+            d,
+            "Install it?",
+            yes=yes,
+            without_terminal="run again with --yes to install without a terminal, or --dry-run",
+            default=True,
+        ):
+            return
         d.say(f"Done: {target.install(plan)}.")
 
     @schedule_app.command("status")
@@ -166,7 +168,6 @@ def register(app: typer.Typer) -> None:
           attune schedule remove --yes
         """
         from attunecli import schedule as core
-        from attunecli.errors import UsageError
 
         d = deps(ctx)
         found = {way: d.scheduler(way).status() for way in core.VIAS}
@@ -176,12 +177,14 @@ def register(app: typer.Typer) -> None:
         for way, lines in found.items():
             for line in lines:
                 d.say(f"{way}: {line}")
-        if not yes:
-            if not d.is_interactive():
-                raise UsageError("run again with --yes to remove without a terminal")
-            if not typer.confirm("Remove these?", default=True, err=True):
-                d.say("Nothing was changed.")
-                return
+        if not confirmed(
+            d,
+            "Remove these?",
+            yes=yes,
+            without_terminal="run again with --yes to remove without a terminal",
+            default=True,
+        ):
+            return
         for way in core.VIAS:
             for item in d.scheduler(way).remove():
                 d.out.write(f"removed ({way}): {item}\n")
