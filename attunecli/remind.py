@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -111,7 +112,9 @@ def take_turn(state_dir: Path, day: date, max_per_day: int) -> bool:
         except (OSError, ValueError):
             data = {}
         count = data.get("count", 0) if data.get("day") == day.isoformat() else 0
-        if not isinstance(count, int) or count >= max_per_day:
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            count = 0  # a damaged count is no count
+        if count >= max_per_day:
             return False
         payload = {"day": day.isoformat(), "count": count + 1}
         write_atomic(state, json.dumps(payload).encode("utf-8"))
@@ -169,6 +172,10 @@ def run(
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         raise AttuneError(f"could not check for reminders{where}: {exc.strerror or exc}") from exc
+    except sqlite3.Error as exc:
+        raise AttuneError(
+            f"could not use the index in {paths.cache} ({exc}); `attune doctor --fix` rebuilds it"
+        ) from exc
     if as_json:
         out.write(json.dumps(nudge.to_json(reminded=reminded)) + "\n")
     elif reminded and not (desktop and notifier(nudge.line())):
@@ -191,7 +198,7 @@ def fast_args(args: list[str]) -> dict[str, Any] | None:
             opts["desktop"] = True
         elif arg == "--max-per-day" or arg.startswith("--max-per-day="):
             value = arg.partition("=")[2] if "=" in arg else next(it, "")
-            if not value.isdigit() or int(value) < 1:
+            if not (value.isascii() and value.isdecimal()) or int(value) < 1:
                 return None
             opts["max_per_day"] = int(value)
         else:

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import time
@@ -52,6 +53,17 @@ def parse_at(text: str) -> time:
     return time(int(m.group(1)), int(m.group(2)))
 
 
+FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _day_number(word: str) -> int | None:
+    """1 for mon, monday (or any start of it of three letters or more), ... 7 for sunday."""
+    for number, name in enumerate(FULL_DAY_NAMES, start=1):
+        if len(word) >= 3 and name.startswith(word):
+            return number
+    return None
+
+
 def parse_days(text: str) -> tuple[int, ...]:
     """daily, weekdays, weekends, mon-fri, sat-sun, mon,wed,fri (ISO weekdays, Monday = 1)."""
     t = text.strip().lower()
@@ -66,13 +78,13 @@ def parse_days(text: str) -> tuple[int, ...]:
         return named[t]
     days: set[int] = set()
     for part in t.split(","):
-        ends = [p.strip()[:3] for p in part.split("-")]
-        if not 1 <= len(ends) <= 2 or any(e not in DAY_NAMES for e in ends):
+        ends = [_day_number(p.strip()) for p in part.split("-")]
+        if not 1 <= len(ends) <= 2 or None in ends:
             raise UsageError(
                 f"--days: not a day or range: {part.strip()[:20]!r}; use daily, weekdays, "
                 "weekends, mon-fri or mon,wed,fri"
             )
-        first, last = (DAY_NAMES.index(e) + 1 for e in (ends[0], ends[-1]))
+        first, last = ends[0] or 1, ends[-1] or 1
         span = range(first, last + 1) if first <= last else [*range(first, 8), *range(1, last + 1)]
         days.update(span)
     return tuple(sorted(days))
@@ -130,9 +142,9 @@ class Scheduler(Protocol):
 
 
 def cron_command(plan: Plan) -> str:
+    """The command part of our crontab line, before cron's `%` escaping."""
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in plan.env)
-    line = f"{env} {shlex.join(plan.command)}"
-    return line.replace("%", "\\%")  # cron turns a bare % into a newline
+    return f"{env} {shlex.join(plan.command)}"
 
 
 def cron_days(days: Sequence[int]) -> str:
@@ -142,61 +154,125 @@ def cron_days(days: Sequence[int]) -> str:
     return ",".join(str(d) for d in cron)
 
 
+_OURS = re.compile(r"\s#\s*" + re.escape(MARKER) + r"\s*$")
+
+
+def cron_line(plan: Plan) -> str:
+    """Our line, rendered by python-crontab (which also escapes `%` for cron)."""
+    from crontab import CronTab
+
+    job = CronTab(tab="").new(command=cron_command(plan), comment=MARKER)
+    job.setall(f"{plan.at.minute} {plan.at.hour} * * {cron_days(plan.days)}")
+    return str(job.render())
+
+
 class CronScheduler:
-    """A user crontab, through python-crontab: other lines and MAILTO stay as they were."""
+    """Our one line in a user crontab; every other line stays exactly as it was.
+
+    python-crontab runs `crontab -l` and `crontab FILE` for us and renders our
+    line. It is not allowed to re-render the rest: it would normalise
+    spacing, move comments and drop `NAME = value` lines, so the edit is made
+    on the text it read. Reading refuses to go on when `crontab -l` failed for
+    any reason but "no crontab", so a failed read can never become an empty
+    crontab.
+    """
 
     name = "cron"
 
     def __init__(self, user: str | bool = True) -> None:
         self.user = user
 
-    def _tab(self) -> Any:
-        from crontab import CronTab
+    def _crontab(self, *args: str, action: str = "") -> tuple[int, str, str]:
+        """Run `crontab` through python-crontab's runner for our user: `action` is "l"
+        (list), "r" (remove) or "" (install the file in `args`)."""
+        from crontab import CRON_COMMAND, Process
 
+        user = self.user if isinstance(self.user, str) else None
         try:
-            return CronTab(user=self.user)
-        except OSError as exc:
-            raise AttuneError(f"could not read the crontab: {' '.join(str(exc).split())}") from exc
+            if action == "l":
+                proc = Process(CRON_COMMAND, l="", u=user) if user else Process(CRON_COMMAND, l="")
+            elif action == "r":
+                proc = Process(CRON_COMMAND, r="", u=user) if user else Process(CRON_COMMAND, r="")
+            else:
+                proc = (
+                    Process(CRON_COMMAND, *args, u=user) if user else Process(CRON_COMMAND, *args)
+                )
+            proc.run()
+        except FileNotFoundError:
+            raise AttuneError("crontab is not installed here; use --via systemd") from None
+        return proc.returncode or 0, proc.stdout or "", proc.stderr or ""
+
+    def read_text(self) -> str | None:
+        """The crontab as it is, or None when there is none."""
+        code, out, err = self._crontab(action="l")
+        if "no crontab for" in err:
+            return None
+        if code != 0 or err.strip():
+            why = " ".join(err.split()) or f"exit {code}"
+            raise AttuneError(f"could not read the crontab ({why}); nothing was changed")
+        return out
+
+    def write_text(self, text: str | None) -> None:
+        """Install `text` as the crontab; None removes the crontab altogether."""
+        if text is None:
+            code, _, err = self._crontab(action="r")
+        else:
+            fd, name = tempfile.mkstemp(prefix="attune-crontab-")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                code, _, err = self._crontab(name)
+            finally:
+                os.unlink(name)
+        if code:
+            why = " ".join(err.split()) or f"exit {code}"
+            raise AttuneError(f"could not write the crontab ({why})")
+
+    @staticmethod
+    def _without_ours(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not _OURS.search(line)]
 
     def preview(self, plan: Plan) -> str:
-        when = f"{plan.at.minute} {plan.at.hour} * * {cron_days(plan.days)}"
-        return f"{when} {cron_command(plan)} # {MARKER}"
+        return cron_line(plan)
 
     def install(self, plan: Plan) -> str:
-        tab = self._tab()
-        tab.remove_all(comment=MARKER)
-        job = tab.new(command=cron_command(plan), comment=MARKER)
-        job.setall(f"{plan.at.minute} {plan.at.hour} * * {cron_days(plan.days)}")
-        self._write(tab)
+        current = self.read_text() or ""
+        lines = [*self._without_ours(current), cron_line(plan)]
+        self.write_text("\n".join(lines) + "\n")
         return "added to your crontab"
 
-    def _write(self, tab: Any) -> None:
-        try:
-            tab.write()
-        except OSError as exc:
-            raise AttuneError(f"could not write the crontab: {' '.join(str(exc).split())}") from exc
-
     def status(self) -> list[str]:
-        if shutil.which("crontab") is None:
+        if not self._available():
             return []
-        return [str(job.render()) for job in self._tab().find_comment(MARKER)]
+        current = self.read_text() or ""
+        return [line for line in current.splitlines() if _OURS.search(line)]
 
     def remove(self) -> list[str]:
-        if shutil.which("crontab") is None:
+        if not self._available():
             return []
-        tab = self._tab()
-        ours = [str(job.render()) for job in tab.find_comment(MARKER)]
+        current = self.read_text()
+        if current is None:
+            return []
+        ours = [line for line in current.splitlines() if _OURS.search(line)]
         if ours:
-            tab.remove_all(comment=MARKER)
-            self._write(tab)
+            rest = self._without_ours(current)
+            # Nothing but ours was there: leave no crontab, as before the install.
+            self.write_text("\n".join(rest) + "\n" if any(x.strip() for x in rest) else None)
         return ours
+
+    def _available(self) -> bool:
+        return shutil.which("crontab") is not None
 
 
 # systemd ----------------------------------------------------------------------------------
 
 
 def systemd_units(plan: Plan) -> dict[str, str]:
-    env = "\n".join(f"Environment={shlex.quote(f'{k}={v}')}" for k, v in plan.env)
+    def escape(text: str) -> str:
+        return text.replace("%", "%%")  # systemd reads %x as a specifier
+
+    env = "\n".join(f"Environment={escape(shlex.quote(f'{k}={v}'))}" for k, v in plan.env)
+    exec_start = escape(shlex.join(plan.command))
     days = (
         ""
         if tuple(plan.days) == ALL_DAYS
@@ -209,7 +285,7 @@ Description=attune: a gentle reminder for the daily check-in
 [Service]
 Type=oneshot
 {env}
-ExecStart={shlex.join(plan.command)}
+ExecStart={exec_start}
 """
     timer = f"""\
 [Unit]

@@ -33,6 +33,11 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
+def _read_stdin() -> str:
+    # With file descriptor 0 closed (as some schedulers leave it) sys.stdin is None.
+    return sys.stdin.read() if sys.stdin is not None else ""
+
+
 def _local_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -48,7 +53,7 @@ class Deps:
     width: int | None = None
     prompt_input: Input | None = None
     prompt_output: Output | None = None
-    stdin_text: Callable[[], str] = field(default_factory=lambda: sys.stdin.read)
+    stdin_text: Callable[[], str] = field(default=lambda: _read_stdin())
     schedulers: dict[str, Scheduler] = field(default_factory=dict)  # tests put their own here
     _paths: Paths | None = None
 

@@ -101,6 +101,8 @@ def register(app: typer.Typer) -> None:
 
         d = deps(ctx)
         plan_at, plan_days = core.parse_at(at), core.parse_days(days)
+        if not (yes or dry_run or d.is_interactive()):  # refuse before printing anything
+            raise UsageError("run again with --yes to install without a terminal, or --dry-run")
         way = via.strip().lower() if via else core.default_via()
         if way not in core.VIAS:
             raise UsageError(f"--via: unknown {via!r}; expected one of: {', '.join(core.VIAS)}")
@@ -168,12 +170,15 @@ def register(app: typer.Typer) -> None:
           attune schedule remove --yes
         """
         from attunecli import schedule as core
+        from attunecli.errors import UsageError
 
         d = deps(ctx)
         found = {way: d.scheduler(way).status() for way in core.VIAS}
         if not any(found.values()):
             d.out.write("No reminder is installed; nothing to remove.\n")
             return
+        if not (yes or d.is_interactive()):  # refuse before printing anything
+            raise UsageError("run again with --yes to remove without a terminal")
         for way, lines in found.items():
             for line in lines:
                 d.say(f"{way}: {line}")
