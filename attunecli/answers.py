@@ -19,10 +19,19 @@ _FALSE = {"n", "no", "false", "0", "off"}
 MAX_TEXT = 10_000
 
 
+def _valid(step: Step, text: str) -> str:
+    """Text that can be written as UTF-8 (no lone surrogates, as from a stray byte)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(f"{step.id}: not valid text (a byte that is not UTF-8?)") from None
+    return text
+
+
 def _text(step: Step, raw: JSON) -> str:
     if not isinstance(raw, str):
         raise UsageError(f"{step.id}: expected text, got {type(raw).__name__}")
-    text = raw.strip()
+    text = _valid(step, raw).strip()
     if len(text) > MAX_TEXT:
         raise UsageError(f"{step.id}: at most {MAX_TEXT} characters, got {len(text)}")
     return text
@@ -75,7 +84,7 @@ def _as_list(step: Step, raw: JSON) -> list[str]:
         raise UsageError(f"{step.id}: expected a list of words or comma-separated text")
     out: list[str] = []
     for item in items:
-        word = " ".join(item.split())
+        word = " ".join(_valid(step, item).split())
         if word and word not in out:
             out.append(word)
     return out

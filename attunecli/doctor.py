@@ -51,6 +51,11 @@ def _mode(path: Path) -> int | None:
 
 
 def _check_mode(path: Path, want: int, report: Report) -> None:
+    if path.is_symlink():
+        report.findings.append(
+            Finding("bad-file", path, "a symbolic link; attune follows none and leaves it alone")
+        )
+        return
     mode = _mode(path)
     if mode is not None and mode & 0o077:
         report.findings.append(
@@ -177,8 +182,10 @@ def _check_index(paths: Paths, store: Store, report: Report) -> None:
             )
         )
         return
-    on_disk = index.months_on_disk()
-    if {k: m for k, (_, m) in on_disk.items()} != known:
+    on_disk = {k: m for k, (_, m) in index.months_on_disk().items()}
+    # -1: a folder that changed just as the index was refreshed; it is looked at next time.
+    behind = set(on_disk) != set(known) or any(known[k] not in (m, -1) for k, m in on_disk.items())
+    if behind:
         report.findings.append(
             Finding(
                 "index",
@@ -197,6 +204,8 @@ def fix(paths: Paths, report: Report) -> list[str]:
     for f in report.fixable:
         try:
             if f.kind == "permissions":
+                if f.path.is_symlink():
+                    continue  # chmod would change the file it points to, outside the store
                 want = DIR_MODE if f.path.is_dir() else FILE_MODE
                 f.path.chmod(want)
                 done.append(f"chmod {want:o} {f.path}")

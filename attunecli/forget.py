@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from attunecli.drafts import Drafts
-from attunecli.errors import UsageError
+from attunecli.errors import AttuneError, UsageError
 from attunecli.index import Index
 from attunecli.store import Store
 
@@ -41,8 +41,14 @@ def choose(
     chosen: dict[str, Path] = {}
     if ids:
         for prefix in ids:
-            found = store.find(prefix)
-            chosen[found.id] = store.path_for(found)
+            path = store.find_path(prefix)
+            found = store.load(path)
+            if found is None:
+                raise AttuneError(
+                    f"entry {prefix.strip().lower()} could not be read: {path}; "
+                    "attune leaves it for you (`attune doctor`)"
+                )
+            chosen[found.id] = path  # the file that matched, whatever its content says
     refers: dict[str, list[tuple[str, Path]]] = {}
     for path in store.paths():
         entry = store.load(path)

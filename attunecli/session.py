@@ -93,6 +93,10 @@ def resolve_given(
                 f"--answers: unknown prompt id {key[:40]!r} for {practice.id}; known: {known}"
             )
         if value is not None:
+            if names[key] in given and given[names[key]] != value:
+                raise UsageError(
+                    f"--answers: {names[key]!r} is given twice, with different answers"
+                )
             given[names[key]] = value
     by_flag = {flag: aid for aid, flag in flag_names(practice).items()}
     for flag, value in options.items():

@@ -160,14 +160,19 @@ class Store:
                 self.warn_once(path, f"too large to be an entry ({size / 1e6:.1f} MB)")
                 return None
             raw = path.read_bytes()
-            data = json.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+            data = json.loads(text)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
+            if "\\u" in text:  # an escape could hide a lone surrogate, which no output can show
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
             return Entry.from_json(migrate(data))
         except OSError as exc:
             self.warn_once(path, exc.strerror or str(exc))
         except UnicodeDecodeError:
             self.warn_once(path, "not valid UTF-8")
+        except UnicodeEncodeError:
+            self.warn_once(path, "holds text that is not valid Unicode (a lone surrogate escape)")
         except json.JSONDecodeError as exc:
             self.warn_once(path, f"not valid JSON: {exc.msg.lower()} (line {exc.lineno})")
         except (ValueError, KeyError, TypeError) as exc:
@@ -206,12 +211,11 @@ class Store:
         """Drop files whose UTC name is more than a day outside the local-date window."""
         if since is None and until is None:
             return paths
-        lo = (
-            datetime.combine(since - timedelta(days=1), datetime.min.time(), UTC) if since else None
-        )
-        hi = (
-            datetime.combine(until + timedelta(days=2), datetime.min.time(), UTC) if until else None
-        )
+        lo = hi = None  # at the ends of the calendar there is nothing further to cut
+        if since and since > date.min + timedelta(days=1):
+            lo = datetime.combine(since - timedelta(days=1), datetime.min.time(), UTC)
+        if until and until < date.max - timedelta(days=2):
+            hi = datetime.combine(until + timedelta(days=2), datetime.min.time(), UTC)
         out = []
         for p in paths:
             stamp = _stamp_of(p)
@@ -230,23 +234,32 @@ class Store:
                 break
         return out
 
-    def find(self, prefix: str) -> Entry:
-        """The one entry whose id starts with `prefix`."""
+    def find_path(self, prefix: str) -> Path:
+        """The one entry file whose id starts with `prefix`."""
         key = prefix.strip().lower()
         if not re.fullmatch(r"[0-9a-f]{1,32}", key):
             raise UsageError(
                 f"not an entry id: {prefix[:40]!r} (ids are hexadecimal, like 3f9a1c2e)"
             )
-        matches = [p for p in self.paths() if NAME_RE.match(p.name).group(2).startswith(key)]  # type: ignore[union-attr]
+        matches = []
+        for p in self.paths():
+            m = NAME_RE.match(p.name)
+            if m and m.group(2).startswith(key):
+                matches.append(p)
         if not matches:
             raise NotFound(f"no entry with an id starting {key!r}")
         if len(matches) > 1:
             raise UsageError(
                 f"{len(matches)} entries have ids starting {key!r}; give more of the id"
             )
-        entry = self.load(matches[0])
+        return matches[0]
+
+    def find(self, prefix: str) -> Entry:
+        """The one entry whose id starts with `prefix`."""
+        path = self.find_path(prefix)
+        entry = self.load(path)
         if entry is None:
-            raise AttuneError(f"entry {key} could not be read: {matches[0]}")
+            raise AttuneError(f"entry {prefix.strip().lower()} could not be read: {path}")
         return entry
 
     def open_repairs(self) -> list[Entry]:

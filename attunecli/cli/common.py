@@ -48,8 +48,9 @@ def guarded(fn: F) -> F:
         except Exception as exc:
             if os.environ.get("ATTUNE_DEBUG"):
                 raise
+            what = " ".join(str(exc).split())
             d.say(
-                f"attune: unexpected error: {type(exc).__name__}: {exc} "
+                f"attune: unexpected error: {type(exc).__name__}: {what} "
                 "(set ATTUNE_DEBUG=1 to see where)"
             )
             raise typer.Exit(EXIT_ERROR) from None

@@ -34,8 +34,11 @@ def _isatty(stream: IO[str]) -> bool:
 
 
 def _read_stdin() -> str:
+    """All of stdin as UTF-8, strictly (a bad byte is an error, not a silent stand-in)."""
     # With file descriptor 0 closed (as some schedulers leave it) sys.stdin is None.
-    return sys.stdin.read() if sys.stdin is not None else ""
+    if sys.stdin is None:
+        return ""
+    return sys.stdin.buffer.read().decode("utf-8")
 
 
 def _local_now() -> datetime:

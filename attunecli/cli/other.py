@@ -194,7 +194,7 @@ def register_care(app: typer.Typer) -> None:
             for f in report.findings:
                 mark = "!" if f.attention else "-"
                 d.out.write(f"{mark} {literal(str(f.path))}: {f.message}\n")
-            if not report.findings:
+            if not report.needs_attention:
                 d.out.write("Everything looks right.\n")
         if fix and report.fixable:
             todo = ", ".join(sorted({f.fix for f in report.fixable}))

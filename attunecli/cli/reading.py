@@ -100,10 +100,17 @@ def register(app: typer.Typer) -> None:
           attune show 3f9a --json
         """
         d = deps(ctx)
-        entry = d.store().find(entry_id)
+        store = d.store()
         if as_json:
-            _dump(d, entry.to_json())
+            # The file's own JSON, fields this version does not know included.
+            path = store.find_path(entry_id)
+            if store.load(path) is None:
+                from attunecli.errors import AttuneError
+
+                raise AttuneError(f"entry {entry_id} could not be read: {path}")
+            _dump(d, json.loads(path.read_text(encoding="utf-8")))
             return
+        entry = store.find(entry_id)
         from attunecli.render import entry_view
 
         d.console().print(entry_view(entry))
