@@ -14,7 +14,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from attunecli.catalog import contexts, exercises, practice, vocabulary
+from attunecli.catalog import contexts, cues, exercises, practice, vocabulary
 from attunecli.models import Answer, Entry
 from attunecli.store import Store, entry_bytes
 
@@ -54,11 +54,17 @@ def _answer(p_id: str, aid: str, kind: str, question: str, rnd: random.Random) -
         options = list(exercises()) if "exercise" in aid else list(contexts())
         return Answer(aid, kind, question, rnd.choice(options))
     if kind == "multi":
+        step = aid.rpartition(".")[2]
+        if step.startswith(("body", "others")):
+            group, _, key = {"body_where": "body.where", "body_how": "body.how"}.get(
+                step, "others.tone"
+            ).partition(".")
+            return Answer(aid, kind, question, rnd.sample(cues()[group][key], 2))
         return Answer(aid, kind, question, [rnd.choice(NOTES)])
     if kind == "confirm":
         return Answer(aid, kind, question, rnd.random() < 0.3)
     if kind == "date":
-        return Answer(aid, kind, question, None)  # filled in by the caller
+        return Answer(aid, kind, question, None)  # the caller sets the follow-up date
     if kind == "guide":
         return Answer(
             aid,
@@ -70,27 +76,28 @@ def _answer(p_id: str, aid: str, kind: str, question: str, rnd: random.Random) -
     return Answer(aid, kind, question, rnd.choice(NOTES) if rnd.random() < 0.7 else None)
 
 
-def make_entry(p_id: str, when: datetime, rnd: random.Random, repairs: list[str]) -> Entry:
+def make_entry(
+    p_id: str, when: datetime, rnd: random.Random, refers_to: str | None = None
+) -> Entry:
     entry_id = f"{rnd.getrandbits(64):016x}"
     if p_id == "repair-done":
-        return Entry(entry_id, when, p_id, [], refers_to=repairs.pop(0), app_version="synthetic")
+        return Entry(entry_id, when, p_id, [], refers_to=refers_to, app_version="synthetic")
     answers = []
     for sec, st in practice(p_id).steps():
         if st.kind == "info":
             continue
-        a = _answer(p_id, practice(p_id).answer_id(sec, st), st.kind, st.question, rnd)
-        if st.kind == "date":
-            a.answer = (when + timedelta(days=rnd.randint(1, 7))).date().isoformat()
-        answers.append(a)
-    if p_id == "repair":
-        repairs.append(entry_id)
+        answers.append(_answer(p_id, practice(p_id).answer_id(sec, st), st.kind, st.question, rnd))
     return Entry(entry_id, when, p_id, answers, app_version="synthetic")
 
 
 def generate(
     data_dir: Path, n: int, *, years: float = 10, seed: int = 1, end: datetime | None = None
 ) -> int:
-    """Write `n` entries ending at `end` (default: yesterday evening, local time)."""
+    """Write `n` entries ending at `end` (default: yesterday evening, local time).
+
+    Each repair is followed up a few days later by a repair-done entry; its
+    follow-up date falls after that, so a reminder run today has no repair due.
+    """
     rnd = random.Random(seed)
     end = end or (
         datetime.now().astimezone().replace(hour=21, minute=0, second=0, microsecond=0)
@@ -98,22 +105,27 @@ def generate(
     )
     span = timedelta(days=365 * years)
     store = Store(data_dir)
-    kinds, weights = zip(*WEIGHTS.items(), strict=True)
-    repairs: list[str] = []
+    kinds, weights = zip(*((k, w) for k, w in WEIGHTS.items() if k != "repair-done"), strict=True)
+    pending: list[tuple[datetime, str]] = []  # (when it gets followed up, repair id)
     times = sorted(end - span * rnd.random() for _ in range(n))
-    written = 0
-    for i, when in enumerate(times):
-        p_id = rnd.choices(kinds, weights)[0]
-        if n - i <= len(repairs):
-            p_id = "repair-done"  # the last slots close what is still open: nothing is due
-        elif p_id == "repair-done" and not repairs:
-            p_id = "repair"
-        entry = make_entry(p_id, when.replace(microsecond=0), rnd, repairs)
+    for when in times:
+        when = when.replace(microsecond=0)
+        if pending and pending[0][0] <= when:
+            _, repair_id = pending.pop(0)
+            entry = make_entry("repair-done", when, rnd, refers_to=repair_id)
+        else:
+            entry = make_entry(rnd.choices(kinds, weights)[0], when, rnd)
+            if entry.practice == "repair":
+                done_at = when + timedelta(days=rnd.uniform(1, 10))
+                for a in entry.answers:
+                    if a.id == "follow_up":
+                        a.answer = (done_at + timedelta(days=2)).date().isoformat()
+                pending.append((done_at, entry.id))
+                pending.sort()
         path = store.path_for(entry)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(entry_bytes(entry))
-        written += 1
-    return written
+    return n
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -143,3 +145,34 @@ def test_an_empty_period_has_gentle_zeroes() -> None:
     assert ins.checkin_days == [] and ins.longest_run == 0 and ins.days_this_month == 0
     assert ins.feelings == [] and ins.exercises == [] and ins.open_repairs == []
     assert daily_series(ins) == [None] * 30
+
+
+def test_insights_command_json_and_view(cli: Any, clock: Any) -> None:
+    for feeling, n in (("anxious", 7), ("anxious", 5), ("calm", 2)):
+        assert cli("checkin", "--feeling", feeling, "--intensity", str(n)).exit_code == 0
+        clock.advance(days=1)
+    assert (
+        cli("regulate", "--before", "8", "--exercise", "box-breathing", "--after", "4").exit_code
+        == 0
+    )
+    r = cli("insights", "--json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["longest_run"] == 3
+    assert [(f["word"], f["count"], f["mean_intensity"]) for f in data["feelings"]] == [
+        ("anxious", 2, 6.0),
+        ("calm", 1, 2.0),
+    ]
+    assert data["exercises"] == [{"exercise": "box-breathing", "count": 1, "mean_change": -4.0}]
+    shown = cli("insights")
+    assert shown.exit_code == 0
+    assert "longest run was 3 days in a row" in shown.stdout
+    assert "box-breathing" in shown.stdout and "(calmer)" in shown.stdout
+
+
+def test_insights_refuses_a_backwards_period(cli: Any) -> None:
+    r = cli("insights", "--since", "2026-11-20", "--until", "2026-11-01")
+    assert r.exit_code == 2
+    assert r.stderr.startswith("attune: --since 2026-11-20 is after --until 2026-11-01")
+    r = cli("insights", "--all", "--since", "2026-11-01")
+    assert r.exit_code == 2

@@ -121,6 +121,7 @@ def main(
 
 practices.register(app)
 reading.register(app)
+reading.register_insights(app)
 reminders.register(app)
 other.register(app)
 other.register_care(app)

@@ -240,3 +240,57 @@ def register(app: typer.Typer) -> None:
         width = max(map(len, places))
         for k, v in places.items():
             d.out.write(f"{k.ljust(width)}  {v}\n")
+
+
+def register_insights(app: typer.Typer) -> None:
+    @app.command("insights")
+    @guarded
+    def insights(
+        ctx: typer.Context,
+        since: Annotated[
+            str | None, typer.Option("--since", help="From this day (default: 30 days ago).")
+        ] = None,
+        until: Annotated[
+            str | None,
+            typer.Option("--until", help="Up to and including this day (default: today)."),
+        ] = None,
+        everything: Annotated[bool, typer.Option("--all", help="Every entry you have.")] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """What your entries show over time.
+
+        Days you checked in (a calendar, and your longest run, said gently: a
+        missed day is not a failure), feelings by energy and pleasantness, the
+        words you used most and where you felt them, intensity by day, what
+        settles you, and the repairs still open.
+
+        \b
+        Examples:
+          attune insights
+          attune insights --since 2026-01-01 --until 2026-06-30
+          attune insights --all --json | jq .longest_run
+        """
+        from datetime import timedelta
+
+        from attunecli.errors import UsageError
+        from attunecli.insights import compute
+
+        d = deps(ctx)
+        today = d.now().date()
+        if everything and (since or until):
+            raise UsageError("--all already means every entry; leave out --since and --until")
+        hi = parse_day(until, today, "--until") if until else today
+        lo = parse_day(since, today, "--since") if since else hi - timedelta(days=29)
+        if lo > hi:
+            raise UsageError(f"--since {lo} is after --until {hi}")
+        entries = list(d.store().entries())
+        if everything:
+            days = [e.created_at.date() for e in entries]
+            lo, hi = (min(days), max(days)) if days else (today, today)
+        figures = compute(entries, since=lo, until=hi, today=today)
+        from attunecli.render import insights_json, insights_view
+
+        if as_json:
+            _dump(d, insights_json(figures))
+            return
+        d.console().print(insights_view(figures, today))
