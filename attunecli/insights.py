@@ -197,3 +197,46 @@ def daily_series(ins: Insights) -> list[float | None]:
     by_day = dict(ins.intensity_by_day)
     days = (ins.until - ins.since).days + 1
     return [by_day.get(ins.since + timedelta(days=i)) for i in range(days)]
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    answer_id: str
+    question: str
+    text: str
+    spans: tuple[tuple[int, int], ...]  # where the query occurs in `text`
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def search(entries: Iterable[Entry], query: str) -> list[Match]:
+    """Every free-text answer that contains `query`, ignoring case (newest entries first)."""
+    needle = query.casefold()
+    if not needle:
+        return []
+    found: list[Match] = []
+    for e in entries:
+        for a in e.answers:
+            if a.kind in ("scale", "confirm", "guide", "date"):
+                continue
+            for text in _texts(a.answer):
+                folded = text.casefold()
+                if len(folded) != len(text):  # casefold changed lengths: fall back to lower()
+                    folded, needle_here = text.lower(), query.lower()
+                else:
+                    needle_here = needle
+                spans = []
+                start = folded.find(needle_here)
+                while start != -1:
+                    spans.append((start, start + len(needle_here)))
+                    start = folded.find(needle_here, start + len(needle_here))
+                if spans:
+                    found.append(Match(e, a.id, a.question, text, tuple(spans)))
+    return found

@@ -18,7 +18,7 @@ from attunecli.models import JSON, Entry
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
-    from attunecli.insights import Insights
+    from attunecli.insights import Insights, Match
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -316,3 +316,26 @@ def insights_json(ins: Insights) -> dict[str, JSON]:
             for r in ins.open_repairs
         ],
     }
+
+
+def search_view(matches: Sequence[Match]) -> RenderableType:
+    """Each match with the query highlighted; user text still shown literally."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[RenderableType] = []
+    for m in matches:
+        head = Text()
+        head.append(when(m.entry.created_at), style="dim")
+        head.append(f"  {short_id(m.entry.id)}  ", style="dim")
+        head.append(PRACTICE_LABELS.get(m.entry.practice, m.entry.practice))
+        head.append(f"  {literal(m.question)}", style="dim")
+        body = Text("  ")
+        cursor = 0
+        for start, end in m.spans:
+            body.append(literal(m.text[cursor:start]))
+            body.append(literal(m.text[start:end]), style="bold reverse")
+            cursor = end
+        body.append(literal(m.text[cursor:]))
+        parts += [head, body]
+    return Group(*parts)

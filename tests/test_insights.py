@@ -176,3 +176,37 @@ def test_insights_refuses_a_backwards_period(cli: Any) -> None:
     assert r.stderr.startswith("attune: --since 2026-11-20 is after --until 2026-11-01")
     r = cli("insights", "--all", "--since", "2026-11-01")
     assert r.exit_code == 2
+
+
+def test_search_finds_free_text_highlights_and_stays_literal(cli: Any, clock: Any) -> None:
+    note = "[bold]The Dishes[/] again \x1b[31m dishes"
+    assert cli("slow-down", "--feeling", "calm", "--intensity", "2", "--note", note).exit_code == 0
+    clock.advance(hours=1)
+    assert (
+        cli(
+            "reflect",
+            "--context",
+            "partner",
+            "--what",
+            "left the dishes",
+            "--their-feeling",
+            "tired",
+        ).exit_code
+        == 0
+    )
+    r = cli("search", "DISHES", "--json")
+    assert r.exit_code == 0, r.stderr
+    found = json.loads(r.stdout)
+    assert [(m["practice"], m["answer_id"]) for m in found] == [
+        ("reflect", "what"),
+        ("slow-down", "note"),
+    ]
+    assert found[1]["spans"] == [[10, 16], [32, 38]]
+    shown = cli("search", "dishes", color=True)
+    assert "[bold]The " in shown.stdout  # markup stays text
+    assert "\\x1b[31m" in shown.stdout and "\x1b[31m dishes" not in shown.stdout
+    only = json.loads(cli("search", "dishes", "--practice", "reflect", "--json").stdout)
+    assert [m["practice"] for m in only] == ["reflect"]
+    none = cli("search", "elephant")
+    assert none.exit_code == 0 and "Nothing found" in none.stderr
+    assert cli("search", "   ").exit_code == 2

@@ -294,3 +294,60 @@ def register_insights(app: typer.Typer) -> None:
             _dump(d, insights_json(figures))
             return
         d.console().print(insights_view(figures, today))
+
+    @app.command("search")
+    @guarded
+    def search(
+        ctx: typer.Context,
+        text: Annotated[str, typer.Argument(help="What to look for (case does not matter).")],
+        practice: Annotated[
+            str | None, typer.Option("--practice", help="Only this practice.")
+        ] = None,
+        since: Annotated[str | None, typer.Option("--since", help="From this day.")] = None,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Find words in everything you have written, newest first.
+
+        \b
+        Examples:
+          attune search "the dishes"
+          attune search sister --practice reflect --since 2026-01-01
+          attune search tired --json | jq '.[].id'
+        """
+        from attunecli.errors import UsageError
+        from attunecli.insights import search as find
+
+        d = deps(ctx)
+        if not text.strip():
+            raise UsageError("give some text to look for")
+        if practice is not None and practice not in PRACTICE_CHOICES:
+            raise UsageError(
+                f"--practice: unknown practice {practice[:40]!r}; expected one of: "
+                + ", ".join(PRACTICE_CHOICES)
+            )
+        lo = parse_day(since, d.now().date(), "--since") if since else None
+        entries = d.store().entries(since=lo, practice=practice, newest_first=True)
+        matches = find(entries, text)
+        if as_json:
+            _dump(
+                d,
+                [
+                    {
+                        "id": m.entry.id,
+                        "created_at": m.entry.created_at.isoformat(timespec="seconds"),
+                        "practice": m.entry.practice,
+                        "answer_id": m.answer_id,
+                        "question": m.question,
+                        "text": m.text,
+                        "spans": [list(s) for s in m.spans],
+                    }
+                    for m in matches
+                ],
+            )
+            return
+        if not matches:
+            d.say(f"Nothing found for {text!r}.")
+            return
+        from attunecli.render import search_view
+
+        d.console().print(search_view(matches))
