@@ -218,8 +218,11 @@ def fix(paths: Paths, report: Report) -> list[str]:
             done.append(f"could not mend {f.path}: {exc.strerror or exc}")
     if index_work:
         index = Index(Store(paths.data), paths.cache)
-        index.delete()
-        with index.connection():
-            pass
+        try:
+            index.rebuild()
+        except sqlite3.DatabaseError:
+            index.delete()  # too damaged to empty in place: start a new file
+            with index.connection():
+                pass
         done.append(f"rebuilt {index.path}")
     return done

@@ -56,6 +56,10 @@ CREATE INDEX IF NOT EXISTS entries_open ON entries (practice, closed, stamp);
 """
 
 
+class _Unusable(Exception):
+    """The index file is from another index version."""
+
+
 @dataclass(frozen=True)
 class OpenRepair:
     id: str
@@ -86,26 +90,57 @@ class Index:
         if row is None:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
         elif row[0] != INDEX_VERSION:
-            raise sqlite3.DatabaseError(f"index version {row[0]}, expected {INDEX_VERSION}")
+            conn.close()
+            raise _Unusable(f"index version {row[0]}, expected {INDEX_VERSION}")
         return conn
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
-        """A fresh, up-to-date index; rebuilt from nothing if the file is damaged or old."""
+        """A fresh, up-to-date index.
+
+        A damaged file or one from another version is deleted and built again.
+        A busy or locked one (another process is writing) is not damage: that
+        is waited for and retried, never deleted under the other process.
+        """
+        conn = self._open()
         try:
-            conn = self._connect()
-        except sqlite3.DatabaseError:
-            self.delete()
-            conn = self._connect()
-        try:
-            try:
-                self.refresh(conn)
-            except sqlite3.DatabaseError:
-                conn.close()
-                self.delete()
-                conn = self._connect()
-                self.refresh(conn)
+            for attempt in range(3):
+                try:
+                    self.refresh(conn)
+                    break
+                except sqlite3.OperationalError:
+                    if attempt == 2:
+                        raise
+                    conn.close()
+                    conn = self._open()
+                except sqlite3.DatabaseError:  # damaged
+                    conn.close()
+                    self.delete()
+                    conn = self._open()
             yield conn
+        finally:
+            conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        for attempt in range(3):
+            try:
+                return self._connect()
+            except sqlite3.OperationalError:
+                if attempt == 2:
+                    raise
+            except (sqlite3.DatabaseError, _Unusable):
+                self.delete()
+        return self._connect()
+
+    def rebuild(self) -> None:
+        """Read every file again, in place (other processes may have the index open)."""
+        conn = self._open()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM entries")
+            conn.execute("DELETE FROM months")
+            conn.execute("COMMIT")
+            self.refresh(conn)
         finally:
             conn.close()
 
