@@ -229,6 +229,11 @@ def run_everything(run: Any, tmp_path: Path) -> None:
     run("show", slow_id, "--json")
     run("insights")
     run("insights", "--all", "--json")
+    for fmt in ("json", "csv", "md"):
+        run("export", "--format", fmt)
+    exported = tmp_path / "inputs" / "export.jsonl"  # made before the snapshot, by the test
+    exported.write_text(run("export", "--format", "jsonl").stdout)
+    run("import", str(exported))
     run("search", "call")
     run("search", "call", "--json")
     run("feelings", "--quadrant", "low-pleasant")
@@ -286,6 +291,7 @@ def test_every_command_runs_without_the_network_privately_and_in_its_own_folders
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     (inputs / "answers.json").write_text(json.dumps({"feeling": "hopeful", "intensity": 5}))
+    (inputs / "export.jsonl").write_text("")  # the test fills it from `attune export`
     before = tree(tmp_path)
 
     seen: set[tuple[str, ...]] = set()
@@ -308,7 +314,10 @@ def test_every_command_runs_without_the_network_privately_and_in_its_own_folders
 
     after = tree(tmp_path)
     changed = {p for p in after if before.get(p) != after[p]} | (set(before) - set(after))
-    outside = sorted(p for p in changed if p.split(os.sep)[0] not in KEPT)
+    made_by_the_test = {os.path.join("inputs", "export.jsonl")}
+    outside = sorted(
+        p for p in changed if p.split(os.sep)[0] not in KEPT and p not in made_by_the_test
+    )
     assert outside == []
     assert list(home.iterdir()) == []
     assert list(cwd.iterdir()) == []

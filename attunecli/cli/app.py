@@ -122,6 +122,7 @@ def main(
 practices.register(app)
 reading.register(app)
 reading.register_insights(app)
+reading.register_exchange(app)
 reminders.register(app)
 other.register(app)
 other.register_care(app)

@@ -1,6 +1,7 @@
 """Commands that read: history, show, repairs, feelings, path."""
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -351,3 +352,117 @@ def register_insights(app: typer.Typer) -> None:
         from attunecli.render import search_view
 
         d.console().print(search_view(matches))
+
+
+def register_exchange(app: typer.Typer) -> None:
+    @app.command("export")
+    @guarded
+    def export(
+        ctx: typer.Context,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="json, jsonl, csv or md.")
+        ] = "json",
+        since: Annotated[str | None, typer.Option("--since", help="From this day.")] = None,
+        until: Annotated[
+            str | None, typer.Option("--until", help="Up to and including this day.")
+        ] = None,
+        output: Annotated[
+            Path | None,
+            typer.Option("--output", "-o", help="Write to this file (default: stdout)."),
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="Replace --output if it exists.")
+        ] = False,
+    ) -> None:
+        """Export entries: json or jsonl to keep or import, csv for a spreadsheet, md to read.
+
+        `md` is a short summary followed by the entries of the period, fit to
+        bring to a therapy session. An existing file is never replaced without
+        --force; the file is readable by you only.
+
+        \b
+        Examples:
+          attune export --format jsonl -o attune.jsonl
+          attune export --format md --since 30d -o for-my-session.md
+          attune export --format csv | head
+        """
+        from attunecli import exchange
+        from attunecli.errors import UsageError
+        from attunecli.insights import compute
+
+        d = deps(ctx)
+        if fmt not in exchange.FORMATS:
+            raise UsageError(f"--format: expected one of: {', '.join(exchange.FORMATS)}")
+        today = d.now().date()
+        lo = parse_day(since, today, "--since") if since else None
+        hi = parse_day(until, today, "--until") if until else None
+        if lo and hi and lo > hi:
+            raise UsageError(f"--since {lo} is after --until {hi}")
+        if output is not None and output.exists() and not force:
+            raise UsageError(f"{output} already exists; add --force to replace it")
+        store = d.store()
+        chosen = list(store.entries(since=lo, until=hi))
+        figures = None
+        if fmt == "md":  # the summary needs repairs closed outside the period too
+            first = chosen[0].created_at.date() if chosen else today
+            figures = compute(store.entries(), since=lo or first, until=hi or today, today=today)
+        text = exchange.render(fmt, chosen, figures)
+        if output is None:
+            d.out.write(text)
+            return
+        exchange.write_export(text, output, force=force)
+        d.say(f"Exported {len(chosen)} entries to {output}")
+
+    @app.command("import")
+    @guarded
+    def import_(
+        ctx: typer.Context,
+        source: Annotated[
+            Path, typer.Argument(help="A json or jsonl export, or another attune data folder.")
+        ],
+        skip_invalid: Annotated[
+            bool,
+            typer.Option("--skip-invalid", help="Import the valid records even if some are not."),
+        ] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Bring entries in from an export or another data folder; ids you have are skipped.
+
+        Every record is checked against the entry schema first. If any is
+        invalid, nothing at all is written (unless --skip-invalid).
+
+        \b
+        Examples:
+          attune import attune.jsonl
+          attune import /media/backup/attune --skip-invalid
+        """
+        from attunecli import exchange
+        from attunecli.errors import EXIT_ERROR
+
+        d = deps(ctx)
+        records = exchange.read_records(source)
+        report = exchange.import_records(records, d.store(), skip_invalid=skip_invalid)
+        written = not report.invalid or skip_invalid
+        if as_json:
+            _dump(
+                d,
+                {
+                    "added": len(report.added),
+                    "already_present": len(report.present),
+                    "invalid": len(report.invalid),
+                    "written": written,
+                    "problems": report.invalid,
+                },
+            )
+        else:
+            for line in report.invalid[:20]:
+                d.say(f"attune: invalid: {line}")
+            if len(report.invalid) > 20:
+                d.say(f"attune: ... and {len(report.invalid) - 20} more invalid records")
+            d.out.write(
+                f"added {len(report.added)}, already present {len(report.present)}, "
+                f"invalid {len(report.invalid)}\n"
+            )
+        if report.invalid and not skip_invalid:
+            d.say("attune: nothing was written; fix the records or pass --skip-invalid")
+            raise typer.Exit(EXIT_ERROR)

@@ -1,0 +1,171 @@
+"""Export in four formats, and import back: the round trip keeps every field."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from attunecli.exchange import CSV_COLUMNS
+from tests.conftest import entry_files, load_entries
+
+
+def seed(cli: Any, clock: Any) -> str:
+    runs = [
+        ["checkin", "--feeling", "calm", "--intensity", "3", "--note", "a [bold] quiet, day"],
+        [
+            "slow-down",
+            "--feeling",
+            "anxious",
+            "--intensity",
+            "7",
+            "--body",
+            "chest",
+            "--body",
+            "jaw",
+        ],
+        [
+            "reflect",
+            "--context",
+            "partner",
+            "--what",
+            "said I never listen",
+            "--their-feeling",
+            "hurt",
+            "--reply",
+            "you should relax",
+        ],
+        [
+            "curious",
+            "--about",
+            "a late reply",
+            "--story",
+            "they don't care",
+            "--other-explanation",
+            "a busy day",
+        ],
+        ["regulate", "--before", "8", "--exercise", "box-breathing", "--after", "5"],
+        [
+            "repair",
+            "--context",
+            "friend",
+            "--what",
+            "I forgot",
+            "--their-feeling",
+            "hurt",
+            "--my-part",
+            "I did not write it down",
+            "--json",
+        ],
+    ]
+    for args in runs:
+        r = cli(*args)
+        assert r.exit_code == 0, r.stderr
+        clock.advance(hours=5)
+    repair_id = json.loads(r.stdout)["id"]
+    assert cli("repair", "done", repair_id[:8], "--note", "we talked").exit_code == 0
+    return repair_id
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_export_then_import_into_an_empty_store_gives_back_every_field(
+    cli: Any, clock: Any, data_dir: Path, tmp_path: Path, monkeypatch: Any, fmt: str
+) -> None:
+    seed(cli, clock)
+    original = {e["id"]: e for e in load_entries(data_dir)}
+    out = tmp_path / f"export.{fmt}"
+    r = cli("export", "--format", fmt, "--output", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert out.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh"
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(fresh))
+    r = cli("import", str(out), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["added"] == len(original) == 7
+    back = {e["id"]: e for e in load_entries(fresh)}
+    assert back == original  # every field of every entry
+    names = sorted(p.relative_to(fresh) for p in entry_files(fresh))
+    assert names == sorted(p.relative_to(data_dir) for p in entry_files(data_dir))
+    again = json.loads(cli("import", str(out), "--json").stdout)
+    assert (again["added"], again["already_present"]) == (0, 7)
+
+
+def test_import_from_another_data_folder(
+    cli: Any, clock: Any, data_dir: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    seed(cli, clock)
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "other"))
+    r = cli("import", str(data_dir))
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "added 7, already present 0, invalid 0\n"
+
+
+def test_one_invalid_record_writes_nothing_unless_skipped(
+    cli: Any, tmp_path: Path, monkeypatch: Any, clock: Any, data_dir: Path
+) -> None:
+    seed(cli, clock)
+    lines = cli("export", "--format", "jsonl").stdout.splitlines()
+    bad = json.loads(lines[0])
+    bad["answers"][0]["kind"] = "telepathy"
+    lines[0] = json.dumps(bad)
+    lines.insert(2, "{not json")
+    src = tmp_path / "mixed.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "fresh"))
+    r = cli("import", str(src))
+    assert r.exit_code == 1
+    assert "added 0, already present 0, invalid 2" in r.stdout
+    assert "nothing was written" in r.stderr
+    assert entry_files(tmp_path / "fresh") == []
+    r = cli("import", str(src), "--skip-invalid")
+    assert r.exit_code == 0
+    assert "added 6, already present 0, invalid 2" in r.stdout
+    assert len(entry_files(tmp_path / "fresh")) == 6
+
+
+def test_csv_has_one_row_per_entry_and_stable_columns(cli: Any, clock: Any) -> None:
+    seed(cli, clock)
+    rows = list(csv.reader(io.StringIO(cli("export", "--format", "csv").stdout)))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == 1 + 7
+    by_practice = {r[2]: dict(zip(CSV_COLUMNS, r, strict=True)) for r in rows[1:]}
+    assert by_practice["slow-down"]["feeling"] == "anxious"
+    assert by_practice["slow-down"]["body"] == "chest; jaw"
+    assert by_practice["checkin"]["note"] == "a [bold] quiet, day"
+    assert by_practice["regulate"]["arousal_after"] == "5"
+    assert json.loads(by_practice["reflect"]["answers_json"])[0]["id"] == "context"
+
+
+def test_markdown_is_a_summary_then_the_entries(cli: Any, clock: Any) -> None:
+    seed(cli, clock)
+    md = cli("export", "--format", "md").stdout
+    assert md.startswith("# attune: ")
+    assert "## Summary" in md and "## Entries" in md
+    assert "Days with a check-in: 1" in md
+    assert "box-breathing: 1 time, mean change -3.0" in md
+    assert "**Which word comes closest to what you feel?** anxious" in md
+
+
+def test_exports_never_overwrite_without_force(cli: Any, clock: Any, tmp_path: Path) -> None:
+    seed(cli, clock)
+    out = tmp_path / "keep.json"
+    out.write_text("precious")
+    r = cli("export", "--output", str(out))
+    assert r.exit_code == 2
+    assert r.stderr == f"attune: {out} already exists; add --force to replace it\n"
+    assert out.read_text() == "precious"
+    assert cli("export", "--output", str(out), "--force").exit_code == 0
+    assert len(json.loads(out.read_text())) == 7
+    assert cli("export", "--format", "xml").exit_code == 2
+
+
+def test_import_of_what_is_not_an_export(cli: Any, tmp_path: Path) -> None:
+    assert cli("import", str(tmp_path / "missing.json")).exit_code == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text("[{")
+    r = cli("import", str(broken))
+    assert r.exit_code == 2 and r.stderr.startswith("attune: ")
