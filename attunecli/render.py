@@ -190,13 +190,13 @@ def insights_view(ins: Insights, today: date) -> RenderableType:
     parts.append(heatmap(set(ins.checkin_days), ins.since, ins.until))
     n = len(ins.checkin_days)
     if n:
-        runs = f"your longest run was {ins.longest_run} day{'s' if ins.longest_run != 1 else ''}"
-        parts.append(
-            Text(
-                f"You checked in on {n} day{'s' if n != 1 else ''} in this period "
-                f"({ins.days_this_month} this month); {runs} in a row."
-            )
+        line = (
+            f"You checked in on {n} day{'s' if n != 1 else ''} in this period "
+            f"({ins.days_this_month} this month)"
         )
+        if ins.longest_run > 1:
+            line += f"; your longest run was {ins.longest_run} days in a row"
+        parts.append(Text(line + "."))
     else:
         parts.append(Text("No check-ins in this period. Whenever you are ready: attune checkin"))
     parts.append(Text(""))

@@ -108,6 +108,7 @@ def cli(clock: Clock) -> Any:
         prompt_input: Any = None,
         prompt_output: Any = None,
         color: bool = False,
+        schedulers: dict[str, Any] | None = None,
     ) -> Result:
         out, err = io.StringIO(), io.StringIO()
         deps = Deps(
@@ -120,6 +121,7 @@ def cli(clock: Clock) -> Any:
             prompt_input=prompt_input,
             prompt_output=prompt_output,
             stdin_text=lambda: stdin,
+            schedulers=dict(schedulers or {}),
         )
         result = CliRunner().invoke(app, list(args), obj=deps, input=stdin, catch_exceptions=False)
         return Result(

@@ -8,7 +8,6 @@ recorded and fails the test, even if the program were to swallow the error.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import socket
@@ -22,10 +21,8 @@ from typing import Any
 import pytest
 import typer.main
 from crontab import CronTab
-from typer.testing import CliRunner
 
 from attunecli.cli import app
-from attunecli.cli.deps import Deps
 from attunecli.schedule import CronScheduler
 from tests.conftest import Result
 
@@ -86,7 +83,7 @@ def umask_zero() -> Iterator[None]:
         os.umask(old)
 
 
-def runner(clock: Any, cron: MemoryCron, seen: set[tuple[str, ...]]) -> Any:
+def runner(cli: Any, cron: MemoryCron, seen: set[tuple[str, ...]]) -> Any:
     root = typer.main.get_command(app)
 
     def path_of(args: tuple[str, ...]) -> tuple[str, ...]:
@@ -101,19 +98,7 @@ def runner(clock: Any, cron: MemoryCron, seen: set[tuple[str, ...]]) -> Any:
         return tuple(found)
 
     def run(*args: str, stdin: str = "", codes: tuple[int, ...] = (0,)) -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        deps = Deps(
-            out=out,
-            err=err,
-            now=clock,
-            interactive=False,
-            color=False,
-            width=100,
-            stdin_text=lambda: stdin,
-            schedulers={"cron": cron},
-        )
-        result = CliRunner().invoke(app, list(args), obj=deps, input=stdin, catch_exceptions=False)
-        r = Result(result.exit_code, out.getvalue() + result.stdout, err.getvalue() + result.stderr)
+        r: Result = cli(*args, stdin=stdin, schedulers={"cron": cron})
         assert r.exit_code in codes, (args, r.exit_code, r.stdout, r.stderr)
         assert "Traceback" not in r.stdout + r.stderr, args
         seen.add(path_of(args))
@@ -273,7 +258,7 @@ def test_the_network_guard_catches_what_it_should(no_network: list[str]) -> None
 
 
 def test_every_command_runs_without_the_network_privately_and_in_its_own_folders(
-    clock: Any,
+    cli: Any,
     attune_dirs: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -295,7 +280,7 @@ def test_every_command_runs_without_the_network_privately_and_in_its_own_folders
     before = tree(tmp_path)
 
     seen: set[tuple[str, ...]] = set()
-    run = runner(clock, MemoryCron(), seen)
+    run = runner(cli, MemoryCron(), seen)
     old = os.umask(0o000)
     try:
         run_everything(run, tmp_path)
@@ -340,10 +325,10 @@ def test_every_command_runs_without_the_network_privately_and_in_its_own_folders
     ],
 )
 def test_each_practice_under_umask_0_writes_only_private_files(
-    clock: Any, attune_dirs: Path, umask_zero: None, no_network: list[str], args: list[str]
+    cli: Any, attune_dirs: Path, umask_zero: None, no_network: list[str], args: list[str]
 ) -> None:
     seen: set[tuple[str, ...]] = set()
-    run = runner(clock, MemoryCron(), seen)
+    run = runner(cli, MemoryCron(), seen)
     run(*args)
     files = [p for p in (attune_dirs / "data").rglob("*") if p.is_file()]
     assert len(files) == 1

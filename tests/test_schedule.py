@@ -8,7 +8,6 @@ and a fake `run` that records the systemctl/launchctl calls.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import plistlib
@@ -24,11 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from attunecli import schedule
-from attunecli.cli import app
-from attunecli.cli.deps import Deps
 from attunecli.errors import AttuneError, UsageError
 from attunecli.paths import Paths, resolve_paths
 from attunecli.schedule import (
@@ -629,25 +625,14 @@ def ways_in(tmp_path: Path, cron: CronScheduler | None = None) -> Ways:
 
 
 @pytest.fixture
-def cli_with(clock: Any) -> Callable[..., Result]:
+def cli_with(cli: Any) -> Callable[..., Result]:
     """Like the `cli` fixture, with the schedulers injected."""
 
     def run(*args: str, ways: Ways, stdin: str = "", interactive: bool = False) -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        deps = Deps(
-            out=out,
-            err=err,
-            now=clock,
-            interactive=interactive,
-            color=False,
-            width=100,
-            stdin_text=lambda: stdin,
-            schedulers=ways.schedulers(),
+        result: Result = cli(
+            *args, stdin=stdin, interactive=interactive, schedulers=ways.schedulers()
         )
-        result = CliRunner().invoke(app, list(args), obj=deps, input=stdin, catch_exceptions=False)
-        return Result(
-            result.exit_code, out.getvalue() + result.stdout, err.getvalue() + result.stderr
-        )
+        return result
 
     return run
 

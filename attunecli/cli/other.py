@@ -190,7 +190,8 @@ def register_care(app: typer.Typer) -> None:
 
             for name, where in report.locations.items():
                 d.out.write(f"{name:<8} {literal(str(where))}\n")
-            d.out.write(f"\n{report.entries_read} entries read\n")
+            n = report.entries_read
+            d.out.write(f"\n{n} entr{'y' if n == 1 else 'ies'} read\n")
             for f in report.findings:
                 mark = "!" if f.attention else "-"
                 d.out.write(f"{mark} {literal(str(f.path))}: {f.message}\n")
