@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
+from attunecli.labels import QUADRANTS
 from attunecli.models import (
     STEP_KINDS,
     Condition,
@@ -26,14 +27,6 @@ from attunecli.models import (
 
 PRACTICE_IDS: tuple[str, ...] = ("slow-down", "reflect", "curious", "regulate", "repair")
 ALL_PRACTICE_IDS: tuple[str, ...] = (*PRACTICE_IDS, "checkin")
-
-QUADRANTS: tuple[str, ...] = ("high-pleasant", "high-unpleasant", "low-pleasant", "low-unpleasant")
-QUADRANT_LABELS: dict[str, str] = {
-    "high-pleasant": "Energised and pleasant",
-    "high-unpleasant": "Energised and unpleasant",
-    "low-pleasant": "Quiet and pleasant",
-    "low-unpleasant": "Quiet and unpleasant",
-}
 
 
 def _read(name: str) -> dict[str, Any]:

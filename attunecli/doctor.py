@@ -15,8 +15,9 @@ from pathlib import Path
 from attunecli.drafts import Drafts
 from attunecli.fsutil import DIR_MODE, FILE_MODE, TEMP_PREFIX, stray_temp_files
 from attunecli.index import INDEX_VERSION, Index
+from attunecli.names import NAME_RE
 from attunecli.paths import Paths
-from attunecli.store import NAME_RE, Store
+from attunecli.store import Store
 
 
 @dataclass(frozen=True)
@@ -141,13 +142,14 @@ def examine(paths: Paths) -> Report:
 
 
 def _check_index(paths: Paths, store: Store, report: Report) -> None:
-    index = Index(store, paths.cache)
-    if not index.path.exists():
+    index = Index.for_store(store, paths.cache)
+    where = Path(index.path)
+    if not where.exists():
         if store.root.is_dir():
             report.findings.append(
                 Finding(
                     "index",
-                    index.path,
+                    where,
                     "not built yet; it builds itself when needed",
                     attention=False,
                     fix="build it",
@@ -165,7 +167,7 @@ def _check_index(paths: Paths, store: Store, report: Report) -> None:
         report.findings.append(
             Finding(
                 "index",
-                index.path,
+                where,
                 f"damaged ({exc}); it is derived, safe to rebuild",
                 fix="rebuild it",
             )
@@ -175,7 +177,7 @@ def _check_index(paths: Paths, store: Store, report: Report) -> None:
         report.findings.append(
             Finding(
                 "index",
-                index.path,
+                where,
                 "from another attune version",
                 attention=False,
                 fix="rebuild it",
@@ -189,7 +191,7 @@ def _check_index(paths: Paths, store: Store, report: Report) -> None:
         report.findings.append(
             Finding(
                 "index",
-                index.path,
+                where,
                 "behind the entry files; it catches up by itself",
                 attention=False,
                 fix="refresh it",
@@ -217,7 +219,7 @@ def fix(paths: Paths, report: Report) -> list[str]:
         except OSError as exc:
             done.append(f"could not mend {f.path}: {exc.strerror or exc}")
     if index_work:
-        index = Index(Store(paths.data), paths.cache)
+        index = Index(paths.entries, paths.cache)
         try:
             index.rebuild()
         except sqlite3.DatabaseError:

@@ -1,9 +1,10 @@
 """The `attune` console script.
 
-`attune --version` and a plain `attune remind` are answered here, before
-Typer is imported: scripts, package managers, cron and timers call them most,
-and Typer's import alone costs several times a bare Python start. Everything
-else (help and completion included) goes to the Typer app.
+`attune --version`, a plain `attune remind` and the plain forms of `history`,
+`search` and `insights` are answered here, before Typer is imported: scripts,
+cron and people looking back call them most, and Typer's import alone costs
+several times a bare Python start. Everything else (help and completion
+included) goes to the Typer app.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ def main(argv: list[str] | None = None) -> int:
         # Cron and timers call this every day; skipping Typer keeps it quick.
         from attunecli.remind import main_fast
 
-        quick = main_fast(args[1:])
-        if quick is not None:
-            return quick
+        reminded = main_fast(args[1:])
+        if reminded is not None:
+            return reminded
+    if args[:1] in (["history"], ["search"], ["insights"]):
+        from attunecli.quick import main as quick
+
+        answered = quick(args)
+        if answered is not None:
+            return answered
     from attunecli.cli import app
 
     try:

@@ -7,16 +7,15 @@ importing into an empty data dir gives back the same entries, field for field.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from attunecli.errors import AttuneError, UsageError
-from attunecli.fsutil import write_atomic
+from attunecli.fsutil import atomic_text_writer
 from attunecli.insights import Insights
 from attunecli.models import Entry
 from attunecli.store import Store
@@ -60,29 +59,52 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def csv_text(entries: Iterable[Entry]) -> str:
-    out = io.StringIO()
+def write_json(entries: Iterable[Entry], out: IO[str]) -> int:
+    """A JSON array laid out exactly as `json.dumps(list, indent=2)` would, one entry at a time."""
+    n = 0
+    for n, e in enumerate(entries, start=1):
+        out.write(",\n  " if n > 1 else "[\n  ")
+        # Strings escape their newlines, so every newline here is layout: indent it one level.
+        out.write(json.dumps(e.to_json(), ensure_ascii=False, indent=2).replace("\n", "\n  "))
+    out.write("\n]\n" if n else "[]\n")
+    return n
+
+
+def write_jsonl(entries: Iterable[Entry], out: IO[str]) -> int:
+    n = 0
+    for e in entries:
+        out.write(json.dumps(e.to_json(), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _csv_row(e: Entry) -> list[str]:
+    row: dict[str, Any] = {
+        "id": e.id,
+        "created_at": e.created_at.isoformat(timespec="seconds"),
+        "practice": e.practice,
+        "complete": e.complete,
+        "refers_to": e.refers_to,
+        "answers_json": json.dumps([a.to_json() for a in e.answers], ensure_ascii=False),
+    }
+    for col in CSV_COLUMNS:
+        if col not in row:
+            row[col] = e.answer(ANSWER_FOR_COLUMN.get(col, col))
+    return [_cell(row[c]) if c != "answers_json" else row[c] for c in CSV_COLUMNS]
+
+
+def write_csv(entries: Iterable[Entry], out: IO[str]) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    n = 0
     for e in entries:
-        row = {
-            "id": e.id,
-            "created_at": e.created_at.isoformat(timespec="seconds"),
-            "practice": e.practice,
-            "complete": e.complete,
-            "refers_to": e.refers_to,
-            "answers_json": json.dumps([a.to_json() for a in e.answers], ensure_ascii=False),
-        }
-        for col in CSV_COLUMNS:
-            if col not in row:
-                row[col] = e.answer(ANSWER_FOR_COLUMN.get(col, col))
-        writer.writerow([_cell(row[c]) if c != "answers_json" else row[c] for c in CSV_COLUMNS])
-    return out.getvalue()
+        writer.writerow(_csv_row(e))
+        n += 1
+    return n
 
 
-def markdown(entries: Sequence[Entry], ins: Insights) -> str:
-    """A readable summary and the entries of the period, to bring to a session."""
-    from attunecli.render import PRACTICE_LABELS, answer_text, literal
+def _md_summary(ins: Insights) -> str:
+    from attunecli.render import literal
 
     lines = [
         f"# attune: {ins.since:%d %B %Y} to {ins.until:%d %B %Y}",
@@ -104,39 +126,59 @@ def markdown(entries: Sequence[Entry], ins: Insights) -> str:
         lines.append(f"- {x.exercise}: {x.count} time{'s' if x.count != 1 else ''}{change}")
     if ins.open_repairs:
         lines.append(f"- Repairs still open: {len(ins.open_repairs)}")
-    lines += ["", "## Entries", ""]
+    return "\n".join([*lines, "", "## Entries"]) + "\n"
+
+
+def _md_entry(e: Entry) -> str:
+    from attunecli.render import PRACTICE_LABELS, answer_text, literal
+
+    label = PRACTICE_LABELS.get(e.practice, e.practice)
+    lines = ["", f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
+    lines += [
+        f"- **{literal(a.question)}** {literal(answer_text(a.answer))}"
+        for a in e.answers
+        if a.answer is not None
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(entries: Iterable[Entry], ins: Insights, out: IO[str]) -> int:
+    """A readable summary and the entries of the period, to bring to a session."""
+    out.write(_md_summary(ins))
+    n = 0
     for e in entries:
-        label = PRACTICE_LABELS.get(e.practice, e.practice)
-        lines.append(f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}")
-        lines.append("")
-        for a in e.answers:
-            if a.answer is None:
-                continue
-            lines.append(f"- **{literal(a.question)}** {literal(answer_text(a.answer))}")
-        lines.append("")
-    return "\n".join(lines)
+        out.write(_md_entry(e))
+        n += 1
+    return n
 
 
-def render(fmt: str, entries: Sequence[Entry], ins: Insights | None) -> str:
-    """The export text; `ins` (the period's figures) is needed for md only."""
+def write(fmt: str, entries: Iterable[Entry], ins: Insights | None, out: IO[str]) -> int:
+    """Write the export to `out` entry by entry; how many entries it holds.
+
+    `ins` (the period's figures) is needed for md only.
+    """
     if fmt == "json":
-        return json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2) + "\n"
+        return write_json(entries, out)
     if fmt == "jsonl":
-        return "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
+        return write_jsonl(entries, out)
     if fmt == "csv":
-        return csv_text(entries)
+        return write_csv(entries, out)
     if fmt == "md" and ins is not None:
-        return markdown(entries, ins)
+        return write_markdown(entries, ins, out)
     raise UsageError(f"--format: expected one of: {', '.join(FORMATS)}")
 
 
-def write_export(text: str, output: Path, *, force: bool) -> None:
+def write_export(
+    fmt: str, entries: Iterable[Entry], ins: Insights | None, output: Path, *, force: bool
+) -> int:
+    """`write` into the file `output` (0600: an export is as private as the entries)."""
     if output.is_dir():
         raise UsageError(f"--output {output} is a folder; give a file name")
-    if output.exists() and not force:
-        raise UsageError(f"{output} already exists; add --force to replace it")
     try:
-        write_atomic(output, text.encode("utf-8"))  # 0600: an export is as private as the entries
+        with atomic_text_writer(output, exclusive=not force) as out:
+            return write(fmt, entries, ins, out)
+    except FileExistsError:
+        raise UsageError(f"{output} already exists; add --force to replace it") from None
     except OSError as exc:
         raise AttuneError(f"could not write {output}: {exc.strerror or exc}") from exc
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -84,8 +85,8 @@ def forget(selection: Selection, store: Store, cache_dir: Path) -> int:
         with contextlib.suppress(OSError):
             month.rmdir()  # only when empty
             month.parent.rmdir()
-    index = Index(store, cache_dir)
-    if index.path.exists():
+    index = Index.for_store(store, cache_dir, sweep=True)
+    if os.path.exists(index.path):
         with index.connection():
             pass  # the refresh drops the rows of every file that went
     return gone

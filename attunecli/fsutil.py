@@ -1,18 +1,22 @@
 """Owner-only, crash-safe file writing.
 
-Every file attune writes goes through `write_atomic`: a temp file in the same
-directory (created 0600 by mkstemp), fsync, `os.replace`, then an fsync of the
-directory so the new name itself survives a power cut. A reader therefore sees
-either the old file or the whole new one, never half of it.
+Every file attune writes goes through `atomic_writer` (or `write_atomic`, for
+bytes in hand): a temp file in the same directory (created 0600 by mkstemp),
+fsync, `os.replace`, then an fsync of the directory so the new name itself
+survives a power cut. A reader therefore sees either the old file or the whole
+new one, never half of it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 TEMP_PREFIX = ".attune-tmp-"
 DIR_MODE = 0o700
@@ -66,8 +70,9 @@ def _full_fsync(fd: int) -> None:
     os.fsync(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
-    """Write `data` to `path` atomically, mode 0600.
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, exclusive: bool = False) -> Iterator[BinaryIO]:
+    """A binary file that becomes `path` (mode 0600) only when the block ends without error.
 
     With `exclusive`, refuse to replace a file that already exists (entries are
     written once and never overwritten).
@@ -79,30 +84,53 @@ def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             _full_fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
-        if exclusive:
-            # link() fails if the target exists, which makes "write once" race-free.
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise
-            except OSError:
-                # Some file systems (FAT, a few network mounts) have no hard links.
-                if path.exists():
-                    raise FileExistsError(path) from None
-                os.replace(tmp, path)
-            else:
-                tmp.unlink()
-        else:
-            os.replace(tmp, path)
+        _publish(tmp, path, exclusive=exclusive)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     _fsync_dir(path.parent)
+
+
+@contextlib.contextmanager
+def atomic_text_writer(path: Path, *, exclusive: bool = False) -> Iterator[TextIO]:
+    """`atomic_writer` for UTF-8 text, written as given (no newline translation)."""
+    with atomic_writer(path, exclusive=exclusive) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield text
+            text.flush()
+        finally:
+            with contextlib.suppress(ValueError, OSError):
+                text.detach()  # leave closing `raw` to atomic_writer, after its fsync
+
+
+def _publish(tmp: Path, path: Path, *, exclusive: bool) -> None:
+    if not exclusive:
+        os.replace(tmp, path)
+        return
+    # link() fails if the target exists, which makes "write once" race-free.
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        # Some file systems (FAT, a few network mounts) have no hard links.
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
+    else:
+        tmp.unlink()
+
+
+def write_atomic(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write `data` to `path` atomically, mode 0600 (see `atomic_writer`)."""
+    with atomic_writer(path, exclusive=exclusive) as fh:
+        fh.write(data)
 
 
 STALE_TEMP_SECONDS = 3600.0

@@ -2,106 +2,321 @@
 
 The JSON files stay the only truth. The index is rebuilt by itself when it is
 missing, unreadable, from another index version, or stale, and it is safe to
-delete at any time. Staleness is judged per month folder by its modification
-time: adding, removing or renaming a file in a folder changes it, and that is
-how sync tools (which write a temp file and rename it), git and people add
-entries. A folder whose time is within two seconds of the refresh is not
-trusted yet (coarse file-system clocks), so it is looked at again next time.
+delete at any time; with no usable cache dir the same index is built in memory.
 
-Only what is cheap to keep is indexed per file: id, practice, time, whether it
-is complete, the repair it closes, and the answers a reminder needs.
+Keeping it fresh has two speeds:
+
+- **Names** (cheap): each month folder's modification time is compared with
+  the one recorded. Adding, removing or renaming a file changes it; that is how
+  sync tools (which write a temp file and rename it), git and people add
+  entries. Only a folder that changed is listed again, and a file is known by
+  name, size and modification time. A folder whose time is within two seconds
+  of the refresh is not trusted yet (coarse file-system clocks) and is looked
+  at again next time.
+- **Contents** (a file read each): a file first seen is *pending*. It is read
+  when a command needs it: `history --last 5` reads only the newest few, while
+  `search` and `insights` read every pending file once. So the first command
+  after the index was deleted pays for what it shows, not for the whole store.
+
+What a file holds is spread over small tables that make the read commands
+lookups: `entries` (one row a file: what `history` prints, what reminders
+ask), `moments` and `body` (each feeling named, how strong, where it was felt),
+`texts` (each free-text answer, case-folded, with an FTS5 trigram index over
+it when SQLite has one) and `odd` (files in month folders that are not
+entries, named to the user on every read).
+
+This module loads nothing heavy at import: the quick read paths in
+`quick.py` use it before anything else. Reading files is in `indexing.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
-from attunecli.fsutil import ensure_private_dir, sweep_temp_files
-from attunecli.store import NAME_RE, Store
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
 
-INDEX_VERSION = "3"
+    from attunecli.store import Store
+
+INDEX_VERSION = "4"
 RACY_SECONDS = 2.0
+TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
+LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS months (dir TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS odd (
+    dir TEXT NOT NULL, name TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (dir, name)
+);
 CREATE TABLE IF NOT EXISTS entries (
-    name TEXT PRIMARY KEY,
-    dir TEXT NOT NULL,
+    rowid INTEGER PRIMARY KEY,    -- time order: see NAME_ROW
+    name TEXT NOT NULL UNIQUE,    -- 20261125T193000Z-<id>.json: sorts by time
+    dir TEXT NOT NULL,            -- 2026/11
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
-    stamp TEXT NOT NULL,          -- UTC, as in the file name: 20261125T193000Z
-    id TEXT,
-    practice TEXT,                -- NULL when the file could not be read
+    stamp TEXT NOT NULL,          -- UTC, from the name
+    id TEXT NOT NULL,             -- from the name until read, then the file's own
+    loaded INTEGER NOT NULL DEFAULT 0,
+    problem TEXT,                 -- why the file could not be read, if it could not
+    practice TEXT,
     complete INTEGER,
     refers_to TEXT,
+    created_at TEXT,              -- ISO 8601 with the offset it was written in
+    day TEXT,                     -- its local day, YYYY-MM-DD
+    summary TEXT,                 -- the line `history` prints
     follow_up TEXT,
     context TEXT,
     what TEXT,
-    problem TEXT,                 -- why the file could not be read, if it could not
+    exercise TEXT,
+    arousal_before INTEGER,
+    arousal_after INTEGER,
     closed INTEGER NOT NULL DEFAULT 0  -- for a repair: a repair-done entry refers to it
 );
-CREATE INDEX IF NOT EXISTS entries_dir ON entries (dir);
-CREATE INDEX IF NOT EXISTS entries_practice ON entries (practice, stamp);
-CREATE INDEX IF NOT EXISTS entries_refers ON entries (refers_to);
-CREATE INDEX IF NOT EXISTS entries_open ON entries (practice, closed, stamp);
+-- Partial indexes: a file first seen (name only) costs no entry in them.
+CREATE INDEX IF NOT EXISTS entries_pending ON entries (loaded) WHERE loaded = 0;
+CREATE INDEX IF NOT EXISTS entries_practice_day ON entries (practice, day)
+    WHERE practice IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_day ON entries (day) WHERE practice IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_regulate
+    ON entries (day, exercise, arousal_before, arousal_after) WHERE practice = 'regulate';
+CREATE INDEX IF NOT EXISTS entries_refers ON entries (refers_to) WHERE refers_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_problem ON entries (problem) WHERE problem IS NOT NULL;
+CREATE TABLE IF NOT EXISTS moments (
+    entry INTEGER NOT NULL, day TEXT NOT NULL, word TEXT NOT NULL,
+    intensity INTEGER, quadrant TEXT
+);
+CREATE INDEX IF NOT EXISTS moments_entry ON moments (entry);
+-- Covering indexes: the insights queries read these, never the tables.
+CREATE INDEX IF NOT EXISTS moments_day ON moments (day, word, quadrant, intensity);
+CREATE TABLE IF NOT EXISTS body (
+    entry INTEGER NOT NULL, day TEXT NOT NULL, word TEXT NOT NULL, place TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS body_entry ON body (entry);
+CREATE INDEX IF NOT EXISTS body_word ON body (word, day, place);
+CREATE TABLE IF NOT EXISTS texts (
+    rowid INTEGER PRIMARY KEY,    -- entry * 4096 + 4095 - position: newest first, in order
+    entry INTEGER NOT NULL,
+    answer_id TEXT NOT NULL, question TEXT NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS texts_entry ON texts (entry);
+-- Running totals of the feelings named, kept by triggers in the same
+-- transaction as the rows they count: `insights` over a whole store reads a
+-- few thousand of these instead of every feeling ever named.
+CREATE TABLE IF NOT EXISTS day_totals (
+    day TEXT PRIMARY KEY, rated INTEGER NOT NULL, intensity INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS word_totals (
+    word TEXT NOT NULL, quadrant TEXT NOT NULL,  -- '' for a word of one's own
+    named INTEGER NOT NULL, rated INTEGER NOT NULL, intensity INTEGER NOT NULL,
+    PRIMARY KEY (word, quadrant)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS moments_added AFTER INSERT ON moments BEGIN
+    INSERT INTO day_totals VALUES (
+        new.day, new.intensity IS NOT NULL, coalesce(new.intensity, 0)
+    ) ON CONFLICT (day) DO UPDATE SET
+        rated = rated + excluded.rated, intensity = intensity + excluded.intensity;
+    INSERT INTO word_totals VALUES (
+        new.word, coalesce(new.quadrant, ''), 1, new.intensity IS NOT NULL,
+        coalesce(new.intensity, 0)
+    ) ON CONFLICT (word, quadrant) DO UPDATE SET
+        named = named + 1, rated = rated + excluded.rated,
+        intensity = intensity + excluded.intensity;
+END;
+CREATE TRIGGER IF NOT EXISTS moments_gone AFTER DELETE ON moments BEGIN
+    UPDATE day_totals SET rated = rated - (old.intensity IS NOT NULL),
+        intensity = intensity - coalesce(old.intensity, 0)
+    WHERE day = old.day;
+    UPDATE word_totals SET named = named - 1, rated = rated - (old.intensity IS NOT NULL),
+        intensity = intensity - coalesce(old.intensity, 0)
+    WHERE word = old.word AND quadrant = coalesce(old.quadrant, '');
+END;
+CREATE TRIGGER IF NOT EXISTS entries_gone AFTER DELETE ON entries BEGIN
+    DELETE FROM moments WHERE entry = old.rowid;
+    DELETE FROM body WHERE entry = old.rowid;
+    DELETE FROM texts WHERE entry = old.rowid;
+END;
 """
 
+# Substring search in a few milliseconds at any size. Optional: without FTS5
+# (some SQLite builds) search scans `texts` instead, which is slower but right.
+# New texts are added to it in bulk after each batch of files is read (a
+# trigger per row costs more than reading the files); a trigger takes out the
+# texts of entries that go.
+FTS_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS texts_fts USING fts5(
+    folded, content='texts', content_rowid='rowid', tokenize='trigram case_sensitive 1'
+);
+CREATE TRIGGER IF NOT EXISTS texts_gone AFTER DELETE ON texts BEGIN
+    INSERT INTO texts_fts (texts_fts, rowid, folded) VALUES ('delete', old.rowid, old.folded);
+END;
+"""
 
-class _Unusable(Exception):
+# A file first seen. Its rowid is its UTC second times 1000 (plus one for each
+# entry already in that second), so rowids sort by time, and so do the rowids
+# of its texts: search walks the full-text index newest first and stops after
+# the matches it shows, however many there are in all.
+NAME_ROW = """
+INSERT INTO entries (rowid, name, dir, size, mtime_ns, stamp, id) VALUES ((
+    SELECT coalesce(max(e.rowid) + 1, s.base) FROM (
+        SELECT CAST(strftime('%s', substr(?5, 1, 4) || '-' || substr(?5, 5, 2) || '-' ||
+            substr(?5, 7, 2) || ' ' || substr(?5, 10, 2) || ':' || substr(?5, 12, 2) || ':' ||
+            substr(?5, 14, 2)) AS INTEGER) * 1000 AS base
+    ) s LEFT JOIN entries e ON e.rowid >= s.base AND e.rowid < s.base + 1000
+), ?1, ?2, ?3, ?4, ?5, ?6)
+"""
+TEXTS_PER_ENTRY = 4096
+
+ENTRY_COLUMNS = (
+    "name, dir, size, mtime_ns, stamp, id, loaded, problem, practice, complete, refers_to, "
+    "created_at, day, summary, follow_up, context, what, exercise, arousal_before, "
+    "arousal_after"
+)
+
+
+class Unusable(Exception):
     """The index file is from another index version."""
 
 
-@dataclass(frozen=True)
-class OpenRepair:
-    id: str
-    stamp: str
-    follow_up: str | None
-    context: str | None
-    what: str | None
+class Record:
+    """A plain value object (dataclasses cost milliseconds to import on the quick paths).
+
+    Equal when its fields are, and printed with them.
+    """
+
+    __slots__: tuple[str, ...] = ()
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and (type(other), other._fields()) == (
+            type(self),
+            self._fields(),
+        )
+
+    def __hash__(self) -> int:
+        return hash(repr(self._fields()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
+        return f"{type(self).__name__}({inner})"
 
 
-def _stamp(dt: datetime) -> str:
-    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+class OpenRepair(Record):
+    __slots__ = ("context", "created_at", "follow_up", "id", "stamp", "what")
+
+    def __init__(
+        self,
+        id: str,
+        stamp: str,
+        follow_up: str | None,
+        context: str | None,
+        what: str | None,
+        created_at: str | None = None,
+    ) -> None:
+        self.id = id
+        self.stamp = stamp
+        self.follow_up = follow_up
+        self.context = context
+        self.what = what
+        self.created_at = created_at
+
+
+def utc_stamp(moment: object) -> str:
+    """A datetime as the UTC stamp file names carry: 20261125T193000Z."""
+    from datetime import UTC, datetime
+
+    assert isinstance(moment, datetime)
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 class Index:
-    def __init__(self, store: Store, cache_dir: Path) -> None:
-        self.store = store
-        self.path = cache_dir / "index.sqlite3"
+    """The index of the entry files under `root`, kept in `cache_dir` (None: in memory)."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        cache_dir: str | os.PathLike[str] | None,
+        *,
+        on_problem: Callable[[str, str], None] | None = None,
+        sweep: bool = False,
+    ) -> None:
+        """`sweep`: delete temp files left by dead writers in folders looked at.
+
+        Commands that write (a save, a reminder's count, forget) sweep; reading
+        commands leave the data folder exactly as they found it.
+        """
+        self.root = os.fspath(root)
+        self.sweep = sweep
+        self.path = os.path.join(os.fspath(cache_dir), "index.sqlite3") if cache_dir else ""
+        self._on_problem = on_problem
+        self.fts = False
+        self.read = 0  # files read by this process
+
+    @classmethod
+    def for_store(
+        cls, store: Store, cache_dir: str | os.PathLike[str] | None, *, sweep: bool = False
+    ) -> Index:
+        """An index that names folder problems the way `store` names files (once)."""
+
+        def named(path: str, why: str) -> None:
+            from pathlib import Path
+
+            store.warn_once(Path(path), why)
+
+        return cls(store.root, cache_dir, on_problem=named, sweep=sweep)
+
+    def _problem(self, path: str, why: str) -> None:
+        if self._on_problem is not None:
+            self._on_problem(path, why)
 
     # connection
     def _connect(self) -> sqlite3.Connection:
-        ensure_private_dir(self.path.parent)
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        with contextlib.suppress(OSError):
-            os.chmod(self.path, 0o600)
-        conn.execute("PRAGMA busy_timeout = 10000")
-        conn.executescript(SCHEMA)
-        row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        if row is None:
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
-        elif row[0] != INDEX_VERSION:
+        if self.path:
+            _private_dir(os.path.dirname(self.path))
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o600)
+        else:
+            conn = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 10000")
+            row = _version(conn)
+            if row is None:
+                _script(conn, SCHEMA)
+                with contextlib.suppress(sqlite3.OperationalError):  # no FTS5 in this SQLite
+                    _script(conn, FTS_SCHEMA)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+                row = _version(conn)
+            if row != INDEX_VERSION:
+                raise Unusable(f"index version {row}, expected {INDEX_VERSION}")
+            self.fts = (
+                conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'texts_fts' AND type = 'table'"
+                ).fetchone()
+                is not None
+            )
+        except BaseException:
             conn.close()
-            raise _Unusable(f"index version {row[0]}, expected {INDEX_VERSION}")
+            raise
         return conn
 
-    @contextlib.contextmanager
-    def connection(self) -> Iterator[sqlite3.Connection]:
-        """A fresh, up-to-date index.
+    def connection(self) -> _Connection:
+        """A fresh index: names brought up to date and every pending file read.
 
         A damaged file or one from another version is deleted and built again.
         A busy or locked one (another process is writing) is not damage: that
         is waited for and retried, never deleted under the other process.
         """
+        return _Connection(self)
+
+    def open_fresh(self) -> sqlite3.Connection:
         conn = self._open()
         try:
             for attempt in range(3):
@@ -117,9 +332,10 @@ class Index:
                     conn.close()
                     self.delete()
                     conn = self._open()
-            yield conn
-        finally:
+        except BaseException:
             conn.close()
+            raise
+        return conn
 
     def _open(self) -> sqlite3.Connection:
         for attempt in range(3):
@@ -128,7 +344,7 @@ class Index:
             except sqlite3.OperationalError:
                 if attempt == 2:
                     raise
-            except (sqlite3.DatabaseError, _Unusable):
+            except (sqlite3.DatabaseError, Unusable):
                 self.delete()
         return self._connect()
 
@@ -139,159 +355,200 @@ class Index:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM entries")
             conn.execute("DELETE FROM months")
+            conn.execute("DELETE FROM odd")
             conn.execute("COMMIT")
             self.refresh(conn)
+            self.load_pending(conn)
         finally:
             conn.close()
 
     def delete(self) -> None:
+        if not self.path:
+            return
         for suffix in ("", "-journal", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
-                Path(str(self.path) + suffix).unlink()
+                os.unlink(self.path + suffix)
 
-    # keeping it fresh
-    def months_on_disk(self) -> dict[str, tuple[Path, int]]:
-        found: dict[str, tuple[Path, int]] = {}
-        root = self.store.root
+    # keeping the names fresh
+    def months_on_disk(self) -> dict[str, tuple[str, int]]:
+        """{"2026/11": (folder, its mtime_ns)} for every month folder."""
+        found: dict[str, tuple[str, int]] = {}
         try:
-            years = [d for d in os.scandir(root) if d.name.isdigit() and d.is_dir()]
+            years = [d for d in os.scandir(self.root) if d.name.isdigit() and d.is_dir()]
         except OSError:
             return found
         for year in years:
             try:
                 months = [d for d in os.scandir(year.path) if d.name.isdigit() and d.is_dir()]
             except OSError as exc:
-                self.store.warn_once(Path(year.path), exc.strerror or str(exc))
+                self._problem(year.path, exc.strerror or str(exc))
                 continue
             for month in months:
                 with contextlib.suppress(OSError):
-                    found[f"{year.name}/{month.name}"] = (
-                        Path(month.path),
-                        month.stat().st_mtime_ns,
-                    )
+                    found[f"{year.name}/{month.name}"] = (month.path, month.stat().st_mtime_ns)
         return found
 
     def refresh(self, conn: sqlite3.Connection) -> int:
-        """Bring the index up to date with the files; returns how many files were (re)read."""
+        """Bring the file names up to date; returns how many files are new or changed."""
         on_disk = self.months_on_disk()
         known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
-        if all(known.get(rel) == m for rel, (_, m) in on_disk.items()) and known.keys() <= set(
-            on_disk
+        if known.keys() == on_disk.keys() and all(
+            known[rel] == m for rel, (_, m) in on_disk.items()
         ):
             return 0
-        read = 0
+        changed = 0
         conn.execute("BEGIN IMMEDIATE")
         try:
             known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
+            removed = False
             for rel in set(known) - set(on_disk):
+                removed = True
                 conn.execute("DELETE FROM entries WHERE dir = ?", (rel,))
+                conn.execute("DELETE FROM odd WHERE dir = ?", (rel,))
                 conn.execute("DELETE FROM months WHERE dir = ?", (rel,))
             now_ns = time.time_ns()
             for rel, (path, mtime_ns) in sorted(on_disk.items()):
                 if known.get(rel) == mtime_ns:
                     continue
-                if sweep_temp_files(path):  # a killed save's leftovers; changes the folder
+                new, gone, temp = self._refresh_month(conn, rel, path, rel in known)
+                if (
+                    temp and self.sweep and _sweep(path)
+                ):  # a killed save's leftovers; changes the folder
                     with contextlib.suppress(OSError):
-                        mtime_ns = path.stat().st_mtime_ns
-                read += self._refresh_month(conn, rel, path)
+                        mtime_ns = os.stat(path).st_mtime_ns
+                changed += new
+                removed = removed or gone
                 trusted = now_ns - mtime_ns > RACY_SECONDS * 1e9
                 conn.execute(
                     "INSERT OR REPLACE INTO months VALUES (?, ?)",
                     (rel, mtime_ns if trusted else -1),
                 )
-            # Which repairs a follow-up closes: worked out again whenever files changed,
-            # so the question a reminder asks every day stays a lookup, whatever the size.
-            conn.execute(
-                """
-                UPDATE entries SET closed = EXISTS (
-                    SELECT 1 FROM entries d
-                    WHERE d.practice = 'repair-done' AND d.refers_to = entries.id
-                ) WHERE practice = 'repair'
-                """
-            )
+            if removed:  # a follow-up may have gone: which repairs are open again
+                mark_closed(conn)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        return read
+        return changed
 
-    def _refresh_month(self, conn: sqlite3.Connection, rel: str, path: Path) -> int:
-        rows = {
-            name: (size, mtime)
-            for name, size, mtime in conn.execute(
-                "SELECT name, size, mtime_ns FROM entries WHERE dir = ?", (rel,)
-            )
-        }
+    def _refresh_month(
+        self, conn: sqlite3.Connection, rel: str, path: str, known: bool
+    ) -> tuple[int, bool, bool]:
+        """(files new or changed, whether any went, whether temp files are lying there)."""
+        from attunecli.names import NAME_RE, odd_file_reason
+
+        rows = {}
+        if known:  # a folder seen before (no index on dir: inserting stays cheap)
+            rows = {
+                name: (size, mtime)
+                for name, size, mtime in conn.execute(
+                    "SELECT name, size, mtime_ns FROM entries WHERE dir = ?", (rel,)
+                )
+            }
+        conn.execute("DELETE FROM odd WHERE dir = ?", (rel,))
         seen: set[str] = set()
-        read = 0
+        fresh = []
         try:
-            files = [f for f in os.scandir(path) if NAME_RE.match(f.name)]
+            files = list(os.scandir(path))
         except OSError as exc:
-            self.store.warn_once(path, exc.strerror or str(exc))
+            self._problem(path, exc.strerror or str(exc))
             files = []
+        temp = False
         for f in files:
+            m = NAME_RE.match(f.name)
+            if m is None:
+                temp = temp or f.name.startswith(TEMP_PREFIX)
+                why = odd_file_reason(f.name)
+                if why is not None:
+                    conn.execute("INSERT OR REPLACE INTO odd VALUES (?, ?, ?)", (rel, f.name, why))
+                continue
             try:
                 st = f.stat()
             except OSError:
                 continue
             seen.add(f.name)
-            if rows.get(f.name) == (st.st_size, st.st_mtime_ns):
+            before = rows.get(f.name)
+            if before == (st.st_size, st.st_mtime_ns):
                 continue
-            read += 1
-            conn.execute(
-                "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
-                self._row(rel, Path(f.path), st.st_size, st.st_mtime_ns),
-            )
-        for gone in set(rows) - seen:
-            conn.execute("DELETE FROM entries WHERE name = ?", (gone,))
+            if before is not None:  # changed: read again
+                conn.execute("DELETE FROM entries WHERE name = ?", (f.name,))
+            fresh.append((f.name, rel, st.st_size, st.st_mtime_ns, m.group(1), m.group(2)))
+        conn.executemany(NAME_ROW, fresh)
+        changed = len(fresh)
+        gone = set(rows) - seen
+        for name in gone:
+            conn.execute("DELETE FROM entries WHERE name = ?", (name,))
+        return changed, bool(gone), temp
+
+    # reading what files hold
+    def load_pending(self, conn: sqlite3.Connection, rowids: Iterable[int] | None = None) -> int:
+        """Read the pending files (all of them, or those among `rowids`); how many were read."""
+        wanted = None if rowids is None else list(rowids)
+        if wanted is not None and not wanted:
+            return 0
+        if wanted is None and not has_pending(conn):
+            return 0
+        from attunecli.indexing import load_files
+
+        read = 0
+        while True:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if wanted is None:
+                    rows = conn.execute(
+                        "SELECT rowid, dir, name FROM entries WHERE loaded = 0 LIMIT ?",
+                        (LOAD_BATCH,),
+                    ).fetchall()
+                else:
+                    marks = ",".join("?" * len(wanted))
+                    rows = conn.execute(
+                        f"SELECT rowid, dir, name FROM entries WHERE loaded = 0 "
+                        f"AND rowid IN ({marks})",
+                        wanted,
+                    ).fetchall()
+                if rows:
+                    load_files(conn, self.root, rows)
+                    if self.fts:
+                        marks = ",".join("?" * len(rows))
+                        conn.execute(
+                            "INSERT INTO texts_fts (rowid, folded) SELECT rowid, folded "
+                            f"FROM texts WHERE entry IN ({marks})",
+                            [r[0] for r in rows],
+                        )
+                    mark_closed(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            read += len(rows)
+            if wanted is not None or len(rows) < LOAD_BATCH:
+                break
+        self.read += read
         return read
 
-    def _row(self, rel: str, path: Path, size: int, mtime_ns: int) -> tuple[object, ...]:
-        m = NAME_RE.match(path.name)
-        assert m is not None
-        stamp = m.group(1)
-        entry = self.store.load(path)
-        if entry is None:
-            return (
-                path.name,
-                rel,
-                size,
-                mtime_ns,
-                stamp,
-                m.group(2),
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                "unreadable",
+    def problems(self, conn: sqlite3.Connection) -> list[tuple[str, str]]:
+        """(path, why) for every file in the month folders attune is not reading."""
+        found = [
+            (os.path.join(self.root, d, n), why)
+            for d, n, why in conn.execute(
+                "SELECT dir, name, problem FROM entries WHERE problem IS NOT NULL"
             )
-        follow = entry.answer("follow_up")
-        return (
-            path.name,
-            rel,
-            size,
-            mtime_ns,
-            _stamp(entry.created_at),
-            entry.id,
-            entry.practice,
-            int(entry.complete),
-            entry.refers_to,
-            follow if isinstance(follow, str) else None,
-            _text(entry.answer("context")),
-            _text(entry.answer("what")),
-            None,
-        )
+        ]
+        found += [
+            (os.path.join(self.root, d, n), why)
+            for d, n, why in conn.execute("SELECT dir, name, reason FROM odd")
+        ]
+        found.sort()
+        return found
 
     # questions the reminder asks
     @staticmethod
-    def practised_between(
-        conn: sqlite3.Connection, practice: str, lo: datetime, hi: datetime
-    ) -> bool:
+    def practised_between(conn: sqlite3.Connection, practice: str, lo: object, hi: object) -> bool:
         row = conn.execute(
             "SELECT 1 FROM entries WHERE practice = ? AND stamp >= ? AND stamp < ? LIMIT 1",
-            (practice, _stamp(lo), _stamp(hi)),
+            (practice, utc_stamp(lo), utc_stamp(hi)),
         ).fetchone()
         return row is not None
 
@@ -299,15 +556,93 @@ class Index:
     def open_repairs(conn: sqlite3.Connection) -> list[OpenRepair]:
         rows = conn.execute(
             """
-            SELECT id, stamp, follow_up, context, what FROM entries
+            SELECT id, stamp, follow_up, context, what, created_at FROM entries
             WHERE practice = 'repair' AND closed = 0 AND complete = 1
-            ORDER BY stamp
+            ORDER BY name
             """
         ).fetchall()
         return [OpenRepair(*row) for row in rows]
 
 
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+class _Connection:
+    """`with index.connection() as conn:`, without importing contextlib on the quick paths."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.conn: sqlite3.Connection | None = None
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn = self.index.open_fresh()
+        try:
+            self.index.load_pending(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
+        return self.conn
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+def _sweep(folder: str) -> int:
+    from pathlib import Path
+
+    from attunecli.fsutil import sweep_temp_files
+
+    return sweep_temp_files(Path(folder))
+
+
+def _private_dir(path: str) -> None:
+    try:
+        if os.stat(path).st_mode & 0o170777 == 0o040700:  # a folder, mode 0700
+            return  # the usual case, without loading fsutil
+    except OSError:
+        pass
+    from pathlib import Path
+
+    from attunecli.fsutil import ensure_private_dir
+
+    ensure_private_dir(Path(path))
+
+
+def has_pending(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM entries WHERE loaded = 0 LIMIT 1").fetchone() is not None
+
+
+def _script(conn: sqlite3.Connection, script: str) -> None:
+    """Run `script` as one transaction (executescript alone commits statement by statement)."""
+    try:
+        conn.executescript(f"BEGIN IMMEDIATE;{script}COMMIT;")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _version(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    return None if row is None else str(row[0])
+
+
+def mark_closed(conn: sqlite3.Connection) -> None:
+    # Which repairs a follow-up closes: worked out whenever files change, so the
+    # question a reminder asks every day stays a lookup, whatever the size.
+    conn.execute(
+        """
+        UPDATE entries SET closed = EXISTS (
+            SELECT 1 FROM entries d
+            WHERE d.practice = 'repair-done' AND d.refers_to = entries.id
+        ) WHERE practice = 'repair'
+        """
+    )

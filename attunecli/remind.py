@@ -79,7 +79,8 @@ def decide(paths: Paths, now: datetime, day_start: time) -> Nudge:
     store = Store(paths.data)  # silent: a reminder is no place to report file problems
     if not store.root.is_dir():
         return Nudge(day, checked_in=False)
-    with Index(store, paths.cache).connection() as conn:
+    index = Index(store.root, paths.cache, sweep=True)
+    with index.connection() as conn:
         checked_in = Index.practised_between(conn, "checkin", start, end)
         due = [
             r for r in Index.open_repairs(conn) if r.follow_up and r.follow_up <= day.isoformat()

@@ -21,24 +21,15 @@ from typing import Any
 from attunecli.errors import AttuneError, NotFound, UsageError
 from attunecli.fsutil import ensure_private_dir, sweep_temp_files, write_atomic
 from attunecli.models import SCHEMA_VERSION, Entry
+from attunecli.names import NAME_RE as NAME_RE
+from attunecli.names import odd_file_reason as odd_name_reason
 
-NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{6,32})\.json$")
-CONFLICT_RE = re.compile(r"sync-conflict|conflicted copy|conflict", re.IGNORECASE)
 MAX_ENTRY_BYTES = 1 << 20  # an entry is a few KiB; anything over a MiB is not one
-QUIET_NAMES = {"desktop.ini", "Thumbs.db"}
 
 
 def odd_file_reason(path: Path) -> str | None:
     """Why a file in a month folder is not read as an entry, or None to pass it by quietly."""
-    name = path.name
-    if name.startswith(".") or name in QUIET_NAMES:
-        return None  # temp files (swept elsewhere), .DS_Store, sync tools' own files
-    if CONFLICT_RE.search(name):
-        return (
-            "a sync-conflict copy; attune reads only the original entry. "
-            "Compare the two and delete the one you do not want"
-        )
-    return "not an entry file name; attune leaves it alone"
+    return odd_name_reason(path.name)
 
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]

@@ -19,8 +19,9 @@ from prompt_toolkit.output import ColorDepth, create_output
 from questionary import Choice, Separator
 
 from attunecli.answers import normalise, parse_date
-from attunecli.catalog import QUADRANT_LABELS, QUADRANTS, Exercise
+from attunecli.catalog import Exercise
 from attunecli.errors import UsageError
+from attunecli.labels import QUADRANT_LABELS, QUADRANTS
 from attunecli.models import JSON, Option, Practice, Section, Step
 
 if TYPE_CHECKING:

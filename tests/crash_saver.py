@@ -275,7 +275,7 @@ def child_index(args: argparse.Namespace) -> int:
         original(self)
 
     Index.delete = counting_delete  # type: ignore[method-assign]
-    index = Index(Store(Path(args.data)), Path(args.cache))
+    index = Index.for_store(Store(Path(args.data)), Path(args.cache), sweep=True)
     _say("ready")
     _wait_for(args.go)
     rounds = errors = 0
@@ -588,7 +588,7 @@ def next_run(
         if kind == "index":
             # What every `attune remind` does first. The README promises the sweep only
             # from a save in that folder or doctor --fix, so a save follows the refresh.
-            with Index(Store(data_dir), cache_dir).connection() as conn:
+            with Index.for_store(Store(data_dir), cache_dir, sweep=True).connection() as conn:
                 (n,) = conn.execute("SELECT count(*) FROM entries WHERE problem IS NULL").fetchone()
                 (bad,) = conn.execute(
                     "SELECT count(*) FROM entries WHERE problem IS NOT NULL"

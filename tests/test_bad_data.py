@@ -528,12 +528,12 @@ def test_a_lone_surrogate_escape_does_not_break_history_in_a_subprocess(
 def test_an_unexpected_error_is_still_one_line(
     cli: Any, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from attunecli.store import Store
+    from attunecli import readers
 
-    def broken(self: Store, n: int, **filters: Any) -> list[Any]:
+    def broken(*args: Any, **filters: Any) -> list[Any]:
         raise UnicodeEncodeError("utf-8", "x\ud800", 1, 2, "surrogates not allowed\n*** hint")
 
-    monkeypatch.setattr(Store, "recent", broken)
+    monkeypatch.setattr(readers, "recent_rows", broken)
     r = cli("history")
     assert r.exit_code == 1
     assert r.stderr.startswith("attune: unexpected error: UnicodeEncodeError")

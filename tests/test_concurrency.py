@@ -194,7 +194,7 @@ def test_eight_writers_at_once_with_a_reminder_and_index_refreshes(
         f"{len(reminder.runs)} reminders and {rounds} index refreshes ran alongside"
     )
 
-    with Index(Store(paths.data), paths.cache).connection() as conn:
+    with Index.for_store(Store(paths.data), paths.cache, sweep=True).connection() as conn:
         (total,) = conn.execute("SELECT count(*) FROM entries").fetchone()
         listed = {row[0] for row in conn.execute("SELECT id FROM entries WHERE problem IS NULL")}
     assert total == WRITERS * PER_WRITER
@@ -242,7 +242,7 @@ def test_an_index_rebuild_alongside_writers_reminders_and_refreshes(
     assert all(run.returncode == 0 and run.stderr == "" and run.saved for run in runs)
     check = cs.check_store(paths.data, runs, VALIDATOR.validate, also_expected=made)
     assert not check.problems, check.problems[:5]
-    with Index(Store(paths.data), paths.cache).connection() as conn:
+    with Index.for_store(Store(paths.data), paths.cache, sweep=True).connection() as conn:
         (total,) = conn.execute("SELECT count(*) FROM entries").fetchone()
     assert total == check.checked == len(made) + sum(len(run.saved) for run in runs)
     shutil.rmtree(paths.data / "entries")  # validated above; spare the autouse fixture
@@ -315,7 +315,7 @@ def test_eight_index_refreshes_at_once_on_a_fresh_store(paths: Paths, tmp_path: 
 
     assert {tuple(s) for s in seen} == {(s[0], "300", seen[0][2], "0", "0") for s in seen}
     assert all(s[0] == "1" for s in seen)
-    with Index(Store(paths.data), paths.cache).connection() as conn:
+    with Index.for_store(Store(paths.data), paths.cache, sweep=True).connection() as conn:
         rows = conn.execute(
             "SELECT name, id, practice, complete, problem FROM entries ORDER BY name"
         ).fetchall()
@@ -327,9 +327,9 @@ def test_eight_index_refreshes_at_once_on_a_fresh_store(paths: Paths, tmp_path: 
 @contextlib.contextmanager
 def holding_every_lock(paths: Paths) -> Iterator[None]:
     """Hold the reminder's flock and the index's write lock, as a slow reader-writer would."""
-    with Index(Store(paths.data), paths.cache).connection():
+    with Index.for_store(Store(paths.data), paths.cache, sweep=True).connection():
         pass  # build it, so there is a database to lock
-    conn = Index(Store(paths.data), paths.cache)._connect()
+    conn = Index.for_store(Store(paths.data), paths.cache, sweep=True)._connect()
     paths.state.mkdir(parents=True, exist_ok=True)
     fd = os.open(paths.state / "remind.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:

@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tracemalloc
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from attunecli.exchange import CSV_COLUMNS
-from tests.conftest import entry_files, load_entries
+from attunecli.exchange import CSV_COLUMNS, FORMATS
+from attunecli.models import Entry
+from attunecli.store import Store
+from benchmarks.synth import generate
+from tests.conftest import NOW, entry_files, load_entries
 
 
 def seed(cli: Any, clock: Any) -> str:
@@ -169,3 +174,80 @@ def test_import_of_what_is_not_an_export(cli: Any, tmp_path: Path) -> None:
     broken.write_text("[{")
     r = cli("import", str(broken))
     assert r.exit_code == 2 and r.stderr.startswith("attune: ")
+
+
+def whole_text(fmt: str, entries: list[Entry], md_head: str) -> str:
+    """Each format laid out in one piece, as export built it before it streamed."""
+    if fmt == "json":
+        return json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
+    from attunecli.render import PRACTICE_LABELS, answer_text, literal
+
+    lines = md_head.split("\n")  # the summary (the period's figures), up to "## Entries"
+    for e in entries:
+        label = PRACTICE_LABELS.get(e.practice, e.practice)
+        lines += [f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
+        lines += [
+            f"- **{literal(a.question)}** {literal(answer_text(a.answer))}"
+            for a in e.answers
+            if a.answer is not None
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "md"])
+@pytest.mark.parametrize("since", [None, "2099-01-01"])
+def test_streamed_export_is_the_text_built_in_one_piece(
+    cli: Any, clock: Any, data_dir: Path, tmp_path: Path, fmt: str, since: str | None
+) -> None:
+    seed(cli, clock)
+    note = 'two\nlines, "quoted" — ünï\tcode {"not": "json"}'
+    clock.advance(hours=1)
+    assert cli("checkin", "--feeling", "calm", "--intensity", "2", "--note", note).exit_code == 0
+    window = ["--since", since] if since else []
+    streamed = cli("export", "--format", fmt, *window).stdout
+    out = tmp_path / f"export.{fmt}"
+    r = cli("export", "--format", fmt, *window, "--output", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert out.read_bytes() == streamed.encode("utf-8")
+    entries = list(Store(data_dir).entries(since=date(2099, 1, 1) if since else None))
+    assert r.stderr == f"Exported {len(entries)} entries to {out}\n"
+    assert len(entries) == (0 if since else 8)
+    if fmt == "csv":  # csv.writer lays out each row the same whether or not it streams
+        rows = list(csv.reader(io.StringIO(streamed)))
+        assert rows[0] == list(CSV_COLUMNS)
+        assert [r[0] for r in rows[1:]] == [e.id for e in entries]
+        assert [r[-2] for r in rows[1:]][-1:] == ([] if since else [note])
+        return
+    head, heading, _ = streamed.partition("## Entries\n")
+    assert streamed == whole_text(fmt, entries, head + heading)
+
+
+def test_export_holds_one_entry_at_a_time(cli: Any, data_dir: Path, tmp_path: Path) -> None:
+    """Exporting every entry takes hardly more memory than exporting none of them.
+
+    Building the whole text first (as export once did) grows the peak by 6-20 KB
+    an entry; streaming, by little more than the paths it lists (about 200 bytes).
+    """
+    n = 1000
+    generate(data_dir, n, end=NOW - timedelta(days=1))
+
+    def peak(fmt: str, *args: str) -> int:
+        tracemalloc.start()
+        try:
+            r = cli("export", "--format", fmt, *args)
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        assert r.exit_code == 0, r.stderr
+        return peak
+
+    nothing = ["--since", "2099-01-01"]
+    for fmt in FORMATS:
+        cli("export", "--format", fmt, *nothing, "-o", str(tmp_path / f"warm-up.{fmt}"))
+        base = peak(fmt, *nothing, "-o", str(tmp_path / f"none.{fmt}"))
+        grown = peak(fmt, "-o", str(tmp_path / f"all.{fmt}")) - base
+        assert (tmp_path / f"all.{fmt}").stat().st_size > 200 * n
+        assert grown < 1000 * n, f"{fmt}: {grown / n:.0f} bytes an entry"

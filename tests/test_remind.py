@@ -26,7 +26,7 @@ import pytest
 
 from attunecli import remind
 from attunecli.errors import AttuneError
-from attunecli.index import Index, OpenRepair
+from attunecli.index import INDEX_VERSION, Index, OpenRepair
 from attunecli.paths import Paths, resolve_paths
 from attunecli.remind import Nudge, decide, fast_args, logical_day, take_turn
 from attunecli.store import Store
@@ -414,7 +414,7 @@ def test_due_repairs_nudge_even_after_a_checkin(cli: Any, clock: Clock) -> None:
 
 def index() -> Index:
     p = paths()
-    return Index(Store(p.data), p.cache)
+    return Index.for_store(Store(p.data), p.cache, sweep=True)
 
 
 def month_dir(data_dir: Path) -> Path:
@@ -432,12 +432,12 @@ def test_the_index_is_built_on_first_use(cli: Any, clock: Clock, data_dir: Path)
     checkin(cli, clock, at(25, 19))
     repair(cli, clock, at(25, 19, 30), "today")
     idx = index()
-    assert not idx.path.exists()
+    assert not Path(idx.path).exists()
     with idx.connection() as conn:
         assert conn.execute("SELECT count(*) FROM entries").fetchone()[0] == 2
         assert idx.refresh(conn) == 0  # nothing new: no file read twice
-    assert idx.path.exists()
-    assert idx.path.stat().st_mode & 0o777 == 0o600
+    assert Path(idx.path).exists()
+    assert Path(idx.path).stat().st_mode & 0o777 == 0o600
 
 
 def test_an_unchanged_old_folder_is_not_scanned_again(
@@ -451,9 +451,11 @@ def test_an_unchanged_old_folder_is_not_scanned_again(
     scanned: list[str] = []
     real = Index._refresh_month
 
-    def counting(self: Index, conn: sqlite3.Connection, rel: str, path: Path) -> int:
+    def counting(
+        self: Index, conn: sqlite3.Connection, rel: str, path: str, known: bool
+    ) -> tuple[int, bool, bool]:
         scanned.append(rel)
-        return real(self, conn, rel, path)
+        return real(self, conn, rel, path, known)
 
     monkeypatch.setattr(Index, "_refresh_month", counting)
     with idx.connection() as conn:
@@ -510,11 +512,11 @@ def test_deleting_the_index_is_safe(cli: Any, clock: Clock) -> None:
     repair(cli, clock, at(24, 12), "today")
     p = paths()
     first = decide(p, at(25, 20), FOUR_AM)
-    index().path.unlink()
+    Path(index().path).unlink()
     again = decide(p, at(25, 20), FOUR_AM)
     assert again == first
     assert (again.checked_in, len(again.due)) == (True, 1)
-    assert index().path.exists()
+    assert Path(index().path).exists()
 
 
 @pytest.mark.parametrize(
@@ -527,7 +529,7 @@ def test_a_corrupt_index_is_rebuilt(cli: Any, clock: Clock, garbage: bytes) -> N
     repair(cli, clock, at(24, 12), "today")
     p = paths()
     first = decide(p, at(25, 20), FOUR_AM)
-    path = index().path
+    path = Path(index().path)
     path.write_bytes(garbage)
     again = decide(p, at(25, 20), FOUR_AM)
     assert again == first and again.checked_in and len(again.due) == 1
@@ -540,7 +542,7 @@ def test_an_index_of_another_version_is_rebuilt(cli: Any, clock: Clock, data_dir
     checkin(cli, clock, at(25, 19))
     p = paths()
     assert decide(p, at(25, 20), FOUR_AM).checked_in
-    path = index().path
+    path = Path(index().path)
     trusted = month_dir(data_dir).stat().st_mtime_ns
     with sqlite3.connect(path) as conn:
         # An old index that knows nothing, yet believes it is up to date.
@@ -550,7 +552,7 @@ def test_an_index_of_another_version_is_rebuilt(cli: Any, clock: Clock, data_dir
     conn.close()
     assert decide(p, at(25, 20), FOUR_AM).checked_in
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT value FROM meta").fetchone() == ("3",)
+        assert conn.execute("SELECT value FROM meta").fetchone() == (INDEX_VERSION,)
     conn.close()
 
 
@@ -573,9 +575,9 @@ def test_an_unreadable_entry_is_recorded_and_the_rest_still_answers(
             "SELECT name, practice, problem FROM entries WHERE problem IS NOT NULL ORDER BY name"
         ).fetchall()
     assert [(name[:25], practice, problem) for name, practice, problem in rows] == [
-        ("20261125T230000Z-abcdef01", None, "unreadable"),
-        ("20261125T230100Z-abcdef02", None, "unreadable"),
-        ("20261125T230200Z-abcdef03", None, "unreadable"),
+        ("20261125T230000Z-abcdef01", None, "not valid JSON: expecting ':' delimiter (line 1)"),
+        ("20261125T230100Z-abcdef02", None, "not valid UTF-8"),
+        ("20261125T230200Z-abcdef03", None, "not a regular file"),
     ]
 
 

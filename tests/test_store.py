@@ -167,6 +167,23 @@ def test_write_atomic_exclusive_without_hard_links(
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
 
+def test_atomic_text_writer_publishes_only_a_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "export.md"
+    target.write_text("original")
+    with pytest.raises(RuntimeError), fsutil.atomic_text_writer(target) as out:
+        out.write("half of it\n")
+        raise RuntimeError("the writer fails midway")
+    assert target.read_text() == "original"
+    with pytest.raises(FileExistsError), fsutil.atomic_text_writer(target, exclusive=True) as out:
+        out.write("new\n")
+    assert target.read_text() == "original"
+    with fsutil.atomic_text_writer(target) as out:
+        out.write("ünï\r\ncode\n")
+    assert target.read_bytes() == "ünï\r\ncode\n".encode()  # no newline translation
+    assert mode(target) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["export.md"]
+
+
 def test_a_failed_write_leaves_no_temp_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

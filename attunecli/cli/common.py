@@ -2,15 +2,14 @@
 
 import functools
 import os
-import re
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from attunecli.cli.deps import Deps
+from attunecli.days import parse_day as parse_day  # the commands' one place for it
 from attunecli.errors import EXIT_ERROR, EXIT_INTERRUPTED, AttuneError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,25 +71,6 @@ def confirmed(d: Deps, question: str, *, yes: bool, without_terminal: str, defau
         return True
     d.say("Nothing was changed.")
     return False
-
-
-def parse_day(text: str, today: date, option: str) -> date:
-    """YYYY-MM-DD, today, yesterday, or N days/weeks ago as 7d / 2w."""
-    t = text.strip().lower()
-    if t == "today":
-        return today
-    if t == "yesterday":
-        return today - timedelta(days=1)
-    m = re.fullmatch(r"(\d{1,5})\s*([dw])", t)
-    if m:
-        n = int(m.group(1)) * (7 if m.group(2) == "w" else 1)
-        return today - timedelta(days=n)
-    try:
-        return date.fromisoformat(t)
-    except ValueError:
-        raise UsageError(
-            f"{option}: not a date: {text[:40]!r}; use YYYY-MM-DD, today, yesterday, 7d or 2w"
-        ) from None
 
 
 def complete_feeling(incomplete: str) -> list[str]:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from attunecli.askers import Asker
+    from attunecli.readers import ReadEnv
     from attunecli.schedule import Scheduler
     from attunecli.store import Store
 
@@ -101,6 +102,20 @@ class Deps:
         from attunecli.store import Store
 
         return Store(self.paths.data, warn=lambda msg: self.say(f"attune: warning: {msg}"))
+
+    def read_env(self) -> ReadEnv:
+        """What `history`, `search` and `insights` need (see `readers.py`)."""
+        from attunecli.readers import ReadEnv
+
+        return ReadEnv(
+            entries=self.paths.entries,
+            cache=self.paths.cache,
+            out=self.out,
+            err=self.err,
+            now=self.now,
+            color=self.use_color(self.out),
+            width=self.width,
+        )
 
     def settings(self) -> dict[str, Any]:
         from attunecli import config

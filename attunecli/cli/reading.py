@@ -7,16 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from attunecli.cli.common import JsonOpt, deps, guarded, parse_day
-
-PRACTICE_CHOICES = (
-    "checkin",
-    "slow-down",
-    "reflect",
-    "curious",
-    "regulate",
-    "repair",
-    "repair-done",
-)
+from attunecli.labels import PRACTICE_CHOICES
 
 
 def _dump(d: Any, data: Any) -> None:
@@ -54,33 +45,16 @@ def register(app: typer.Typer) -> None:
           attune history --last 30 --practice regulate
           attune history --since 2026-11-01 --until 2026-11-30 --json | jq '.[].id'
         """
-        from attunecli.errors import UsageError
+        from attunecli import readers
 
-        d = deps(ctx)
-        if practice is not None and practice not in PRACTICE_CHOICES:
-            raise UsageError(
-                f"--practice: unknown practice {practice[:40]!r}; expected one of: "
-                + ", ".join(PRACTICE_CHOICES)
-            )
-        today = d.now().date()
-        lo = parse_day(since, today, "--since") if since else None
-        hi = parse_day(until, today, "--until") if until else None
-        if lo and hi and lo > hi:
-            raise UsageError(f"--since {lo} is after --until {hi}")
-        entries = d.store().recent(last, since=lo, until=hi, practice=practice)
-        if as_json:
-            _dump(d, [e.to_json() for e in entries])
-            return
-        if not entries:
-            d.say(
-                "No entries yet for that."
-                if (practice or since or until)
-                else "No entries yet. `attune checkin` starts your first one."
-            )
-            return
-        from attunecli.render import history_table
-
-        d.console().print(history_table(entries))
+        readers.history(
+            deps(ctx).read_env(),
+            last=last,
+            since=since,
+            until=until,
+            practice=practice,
+            as_json=as_json,
+        )
 
     @app.command("show")
     @guarded
@@ -176,8 +150,9 @@ def register(app: typer.Typer) -> None:
           attune feelings --quadrant low-unpleasant
           attune feelings --json | jq 'map(.word)'
         """
-        from attunecli.catalog import QUADRANT_LABELS, QUADRANTS, vocabulary
+        from attunecli.catalog import vocabulary
         from attunecli.errors import UsageError
+        from attunecli.labels import QUADRANT_LABELS, QUADRANTS
 
         d = deps(ctx)
         if quadrant is not None and quadrant not in QUADRANTS:
@@ -271,30 +246,11 @@ def register_insights(app: typer.Typer) -> None:
           attune insights --since 2026-01-01 --until 2026-06-30
           attune insights --all --json | jq .longest_run
         """
-        from datetime import timedelta
+        from attunecli import readers
 
-        from attunecli.errors import UsageError
-        from attunecli.insights import compute
-
-        d = deps(ctx)
-        today = d.now().date()
-        if everything and (since or until):
-            raise UsageError("--all already means every entry; leave out --since and --until")
-        hi = parse_day(until, today, "--until") if until else today
-        lo = parse_day(since, today, "--since") if since else hi - timedelta(days=29)
-        if lo > hi:
-            raise UsageError(f"--since {lo} is after --until {hi}")
-        entries = list(d.store().entries())
-        if everything:
-            days = [e.created_at.date() for e in entries]
-            lo, hi = (min(days), max(days)) if days else (today, today)
-        figures = compute(entries, since=lo, until=hi, today=today)
-        from attunecli.render import insights_json, insights_view
-
-        if as_json:
-            _dump(d, insights_json(figures))
-            return
-        d.console().print(insights_view(figures, today))
+        readers.insights(
+            deps(ctx).read_env(), since=since, until=until, everything=everything, as_json=as_json
+        )
 
     @app.command("search")
     @guarded
@@ -305,53 +261,33 @@ def register_insights(app: typer.Typer) -> None:
             str | None, typer.Option("--practice", help="Only this practice.")
         ] = None,
         since: Annotated[str | None, typer.Option("--since", help="From this day.")] = None,
+        last: Annotated[
+            int, typer.Option("--last", "-n", min=1, help="How many matches, newest first.")
+        ] = 20,
+        everything: Annotated[bool, typer.Option("--all", help="Every match.")] = False,
         as_json: JsonOpt = False,
     ) -> None:
         """Find words in everything you have written, newest first.
+
+        Case does not matter ("strasse" finds "Straße"). The 20 newest matches
+        are shown; stderr says how many there are in all.
 
         \b
         Examples:
           attune search "the dishes"
           attune search sister --practice reflect --since 2026-01-01
-          attune search tired --json | jq '.[].id'
+          attune search tired --all --json | jq '.[].id'
         """
-        from attunecli.errors import UsageError
-        from attunecli.insights import search as find
+        from attunecli import readers
 
-        d = deps(ctx)
-        if not text.strip():
-            raise UsageError("give some text to look for")
-        if practice is not None and practice not in PRACTICE_CHOICES:
-            raise UsageError(
-                f"--practice: unknown practice {practice[:40]!r}; expected one of: "
-                + ", ".join(PRACTICE_CHOICES)
-            )
-        lo = parse_day(since, d.now().date(), "--since") if since else None
-        entries = d.store().entries(since=lo, practice=practice, newest_first=True)
-        matches = find(entries, text)
-        if as_json:
-            _dump(
-                d,
-                [
-                    {
-                        "id": m.entry.id,
-                        "created_at": m.entry.created_at.isoformat(timespec="seconds"),
-                        "practice": m.entry.practice,
-                        "answer_id": m.answer_id,
-                        "question": m.question,
-                        "text": m.text,
-                        "spans": [list(s) for s in m.spans],
-                    }
-                    for m in matches
-                ],
-            )
-            return
-        if not matches:
-            d.say(f"Nothing found for {text!r}.")
-            return
-        from attunecli.render import search_view
-
-        d.console().print(search_view(matches))
+        readers.search(
+            deps(ctx).read_env(),
+            text=text,
+            practice=practice,
+            since=since,
+            last=None if everything else last,
+            as_json=as_json,
+        )
 
 
 def register_exchange(app: typer.Typer) -> None:
@@ -386,9 +322,8 @@ def register_exchange(app: typer.Typer) -> None:
           attune export --format md --since 30d -o for-my-session.md
           attune export --format csv | head
         """
-        from attunecli import exchange
+        from attunecli import exchange, readers
         from attunecli.errors import UsageError
-        from attunecli.insights import compute
 
         d = deps(ctx)
         if fmt not in exchange.FORMATS:
@@ -401,17 +336,14 @@ def register_exchange(app: typer.Typer) -> None:
         if output is not None and output.exists() and not force:
             raise UsageError(f"{output} already exists; add --force to replace it")
         store = d.store()
-        chosen = list(store.entries(since=lo, until=hi))
-        figures = None
-        if fmt == "md":  # the summary needs repairs closed outside the period too
-            first = chosen[0].created_at.date() if chosen else today
-            figures = compute(store.entries(), since=lo or first, until=hi or today, today=today)
-        text = exchange.render(fmt, chosen, figures)
+        # The summary counts from the index; the entries themselves come from their files.
+        figures = readers.period_figures(d.read_env(), lo, hi) if fmt == "md" else None
+        entries = store.entries(since=lo, until=hi)  # read one file at a time, as written
         if output is None:
-            d.out.write(text)
+            exchange.write(fmt, entries, figures, d.out)
             return
-        exchange.write_export(text, output, force=force)
-        d.say(f"Exported {len(chosen)} entries to {output}")
+        n = exchange.write_export(fmt, entries, figures, output, force=force)
+        d.say(f"Exported {n} entries to {output}")
 
     @app.command("import")
     @guarded

@@ -1,0 +1,193 @@
+"""The quick path: plain forms of `history`, `search` and `insights` without Typer.
+
+People run these to look back, often many times a day; importing Typer and
+Rich alone costs several times what answering from the index does. Here the
+arguments are read by hand, and only forms we fully understand are taken:
+anything else (help, a typo, a value that is not a number, a global option)
+returns None, and the Typer app answers and explains. Both end in the same
+functions in `readers.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+# command: {option: takes a value}; flags map to False
+OPTIONS: dict[str, dict[str, bool]] = {
+    "history": {
+        "--last": True,
+        "-n": True,
+        "--practice": True,
+        "--since": True,
+        "--until": True,
+        "--json": False,
+    },
+    "search": {
+        "--practice": True,
+        "--since": True,
+        "--last": True,
+        "-n": True,
+        "--all": False,
+        "--json": False,
+    },
+    "insights": {"--since": True, "--until": True, "--all": False, "--json": False},
+}
+POSITIONAL = {"search": 1}
+ALIASES = {"-n": "--last"}
+
+
+def parse(command: str, args: Sequence[str]) -> tuple[dict[str, str | bool], list[str]] | None:
+    """Options (last one wins, as in Click) and positionals, or None to leave it to Typer."""
+    known = OPTIONS.get(command)
+    if known is None:
+        return None
+    options: dict[str, str | bool] = {}
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if not arg.startswith("-") or arg == "-":
+            positional.append(arg)
+        elif name in known:
+            if known[name]:
+                if not eq:
+                    i += 1
+                    if i >= len(args):
+                        return None
+                    value = args[i]
+                options[ALIASES.get(name, name)] = value
+            elif eq:
+                return None
+            else:
+                options[name] = True
+        else:
+            return None  # --help, -h, --, an unknown option, a typo
+        i += 1
+    if len(positional) != POSITIONAL.get(command, 0):
+        return None
+    last = options.get("--last")
+    if last is not None and not (
+        isinstance(last, str) and last.isascii() and last.isdecimal() and int(last) >= 1
+    ):
+        return None  # Typer says what a whole number at least 1 is
+    return options, positional
+
+
+def main(argv: Sequence[str]) -> int | None:
+    """Run a reading command, or return None when Typer should."""
+    if not argv:
+        return None
+    parsed = parse(argv[0], argv[1:])
+    if parsed is None:
+        return None
+    options, positional = parsed
+    from attunecli.errors import EXIT_ERROR, EXIT_INTERRUPTED, AttuneError
+
+    try:
+        run(argv[0], options, positional)
+    except AttuneError as exc:
+        _say(f"attune: {exc.message}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("attune: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # the reader went away (`attune history | head`)
+        return EXIT_ERROR
+    except Exception as exc:
+        if os.environ.get("ATTUNE_DEBUG"):
+            raise
+        what = " ".join(str(exc).split())
+        _say(
+            f"attune: unexpected error: {type(exc).__name__}: {what} "
+            "(set ATTUNE_DEBUG=1 to see where)"
+        )
+        return EXIT_ERROR
+    sys.stdout.flush()
+    return 0
+
+
+def _say(line: str) -> None:
+    from attunecli.plain import literal
+
+    sys.stderr.write(literal(line) + "\n")
+
+
+def run(command: str, options: dict[str, str | bool], positional: list[str]) -> None:
+    from datetime import datetime
+
+    from attunecli import readers
+
+    def text(name: str) -> str | None:
+        value = options.get(name)
+        return value if isinstance(value, str) else None
+
+    entries, cache = locations()
+    env = readers.ReadEnv(
+        entries=entries,
+        cache=cache,
+        out=sys.stdout,
+        err=sys.stderr,
+        now=lambda: datetime.now().astimezone(),
+        color=use_color(),
+    )
+    as_json = bool(options.get("--json"))
+    if command == "history":
+        readers.history(
+            env,
+            last=int(text("--last") or 10),
+            since=text("--since"),
+            until=text("--until"),
+            practice=text("--practice"),
+            as_json=as_json,
+        )
+    elif command == "search":
+        last = None if options.get("--all") else int(text("--last") or readers.SEARCH_SHOWN)
+        readers.search(
+            env,
+            text=positional[0],
+            practice=text("--practice"),
+            since=text("--since"),
+            last=last,
+            as_json=as_json,
+        )
+    else:
+        readers.insights(
+            env,
+            since=text("--since"),
+            until=text("--until"),
+            everything=bool(options.get("--all")),
+            as_json=as_json,
+        )
+
+
+def use_color() -> bool:
+    """Colour on a terminal, unless NO_COLOR or TERM=dumb say otherwise (as `Deps` decides)."""
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (ValueError, AttributeError):
+        return False
+
+
+def locations() -> tuple[str, str]:
+    """The entries folder and the cache dir, as `paths.resolve_paths` finds them."""
+    data = os.environ.get("ATTUNE_DATA_DIR", "").strip()
+    cache = os.environ.get("ATTUNE_CACHE_DIR", "").strip()
+    if not data or not cache:
+        from attunecli.paths import resolve_paths
+
+        found = resolve_paths()
+        return str(found.entries), str(found.cache)
+    return (
+        os.path.join(os.path.abspath(os.path.expanduser(data)), "entries"),
+        os.path.abspath(os.path.expanduser(cache)),
+    )

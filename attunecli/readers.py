@@ -1,0 +1,394 @@
+"""`history`, `search` and `insights`: asked of the index, printed as text or JSON.
+
+Both doors into the program end here: the Typer commands in `cli/reading.py`
+and the quick path in `quick.py`, which answers the common forms of these
+commands before Typer and Rich are imported. So each prints exactly the same
+either way.
+
+Files attune cannot read, and files in the month folders that are not entries,
+are named once on stderr by every one of these commands, and never changed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import date, timedelta
+
+from attunecli.errors import UsageError
+from attunecli.index import Index
+from attunecli.labels import PRACTICE_CHOICES
+from attunecli.plain import Painter, literal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from datetime import datetime
+    from typing import IO
+
+    from attunecli.insights import Insights
+    from attunecli.views import HistoryRow, Hit
+
+SEARCH_SHOWN = 20  # matches `search` shows unless told --last N or --all
+
+
+class ReadEnv:
+    """What a reading command takes from the outside world."""
+
+    __slots__ = ("_named", "cache", "color", "entries", "err", "now", "out", "width")
+
+    def __init__(
+        self,
+        *,
+        entries: str | os.PathLike[str],
+        cache: str | os.PathLike[str] | None,
+        out: IO[str],
+        err: IO[str],
+        now: Callable[[], datetime],
+        color: bool,
+        width: int | None = None,
+    ) -> None:
+        self.entries = os.fspath(entries)
+        self.cache = cache
+        self.out = out
+        self.err = err
+        self.now = now
+        self.color = color
+        self.width = width
+        self._named: set[str] = set()
+
+    def say(self, line: str) -> None:
+        self.err.write(literal(line) + "\n")
+        self.err.flush()
+
+    def skipped(self, path: str, why: str) -> None:
+        if path not in self._named:
+            self._named.add(path)
+            self.say(f"attune: warning: skipped {path}: {why}")
+
+    def paint(self) -> Painter:
+        return Painter(self.color)
+
+    def layout_width(self) -> int:
+        from attunecli.plain import output_width
+
+        return output_width(self.out, self.width)
+
+
+def check_practice(practice: str | None) -> None:
+    if practice is not None and practice not in PRACTICE_CHOICES:
+        raise UsageError(
+            f"--practice: unknown practice {practice[:40]!r}; expected one of: "
+            + ", ".join(PRACTICE_CHOICES)
+        )
+
+
+def open_index(env: ReadEnv) -> tuple[Index, sqlite3.Connection]:
+    """The index, fresh; in memory when the cache dir cannot hold one (slower, as right)."""
+    index = Index(env.entries, env.cache, on_problem=env.skipped)
+    try:
+        return index, index.open_fresh()
+    except (sqlite3.Error, OSError) as exc:
+        if env.cache is None:
+            raise
+        env.say(
+            f"attune: note: could not use the index in {env.cache} ({exc}); "
+            "reading the entry files instead (`attune doctor` can tell why)"
+        )
+    index = Index(env.entries, None, on_problem=env.skipped)
+    return index, index.open_fresh()
+
+
+def name_problems(env: ReadEnv, index: Index, conn: sqlite3.Connection) -> None:
+    for path, why in index.problems(conn):
+        env.skipped(path, why)
+
+
+def _dump(env: ReadEnv, data: object) -> None:
+    """Indented for a person at a terminal; one compact line for a pipe (as `gh` does).
+
+    Compact JSON is written by the C encoder; `indent` falls back to a Python one,
+    which shows on a whole store's insights.
+    """
+    import json
+
+    try:
+        pretty = env.out.isatty()
+    except (ValueError, AttributeError):
+        pretty = False
+    env.out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+
+
+def _stamp_window(lo: date | None, hi: date | None) -> tuple[str, str]:
+    """UTC name stamps that hold every entry of local days lo..hi (a day either side)."""
+
+    def digits(d: date) -> str:
+        return f"{d.year:04d}{d.month:02d}{d.day:02d}"  # strftime does not pad years < 1000
+
+    low = digits(lo - timedelta(days=1)) if lo and lo > date.min + timedelta(days=1) else ""
+    high = digits(hi + timedelta(days=2)) if hi and hi < date.max - timedelta(days=2) else "~"
+    return low, high
+
+
+# history
+def recent_rows(
+    index: Index,
+    conn: sqlite3.Connection,
+    n: int,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    practice: str | None = None,
+) -> list[tuple[str, str, str, str, int, str]]:
+    """The newest `n` readable entries that match.
+
+    Each is (name, created_at, id, practice, complete, summary). Pending files
+    are read newest first, only as far as it takes to find `n`.
+    """
+    low, high = _stamp_window(since, until)
+    wanted = ["problem IS NULL"]
+    params: list[object] = []
+    if practice:
+        wanted.append("practice = ?")
+        params.append(practice)
+    if since:
+        wanted.append("day >= ?")
+        params.append(since.isoformat())
+    if until:
+        wanted.append("day <= ?")
+        params.append(until.isoformat())
+    match = " AND ".join(wanted)
+    batch = n + 8 if len(wanted) == 1 else max(n, 256)
+    found: list[tuple[str, str, str, str, int, str]] = []
+    before = "~"
+    while len(found) < n:
+        rows = conn.execute(
+            f"SELECT rowid, name, loaded FROM entries WHERE name < ? AND stamp >= ? "
+            f"AND stamp < ? AND (loaded = 0 OR ({match})) ORDER BY name DESC LIMIT ?",
+            (before, low, high, *params, batch),
+        ).fetchall()
+        if not rows:
+            break
+        index.load_pending(conn, [r for r, _, loaded in rows if not loaded])
+        marks = ",".join("?" * len(rows))
+        found += conn.execute(
+            f"SELECT name, created_at, id, practice, complete, summary FROM entries "
+            f"WHERE rowid IN ({marks}) AND loaded = 1 AND {match} ORDER BY name DESC",
+            (*[r for r, _, _ in rows], *params),
+        ).fetchall()
+        before = rows[-1][1]
+    return found[:n]
+
+
+def history(
+    env: ReadEnv,
+    *,
+    last: int,
+    since: str | None = None,
+    until: str | None = None,
+    practice: str | None = None,
+    as_json: bool = False,
+) -> None:
+    from attunecli.days import period
+
+    check_practice(practice)
+    if last < 1:
+        raise UsageError(f"--last: {last} is not at least 1")
+    lo, hi = period(since, until, env.now().date())
+    index, conn = open_index(env)
+    try:
+        rows = recent_rows(index, conn, last, since=lo, until=hi, practice=practice)
+        name_problems(env, index, conn)
+    finally:
+        conn.close()
+    if as_json:
+        _dump(env, _entries_json(env, [(r[0]) for r in rows]))
+        return
+    if not rows:
+        env.say(
+            "No entries yet for that."
+            if (practice or since or until)
+            else "No entries yet. `attune checkin` starts your first one."
+        )
+        return
+    from attunecli.views import history as view
+
+    shown: list[HistoryRow] = [(c, i, p, done, s) for _, c, i, p, done, s in rows]
+    env.out.write(view(shown, env.paint(), env.layout_width()))
+
+
+def _entries_json(env: ReadEnv, names: list[str]) -> list[object]:
+    """The entries themselves, read from their files (the truth, not the index)."""
+    from pathlib import Path
+
+    from attunecli.store import Store
+
+    store = Store(Path(env.entries).parent, warn=lambda msg: env.say(f"attune: warning: {msg}"))
+    found: list[object] = []
+    for name in names:
+        entry = store.load(Path(env.entries, name[:4], name[4:6], name))
+        if entry is not None:
+            found.append(entry.to_json())
+    return found
+
+
+# search
+def search(
+    env: ReadEnv,
+    *,
+    text: str,
+    practice: str | None = None,
+    since: str | None = None,
+    last: int | None = SEARCH_SHOWN,
+    as_json: bool = False,
+) -> None:
+    """Newest first: every free-text answer holding `text`, ignoring case (`last` None: all)."""
+    from attunecli.days import parse_day
+    from attunecli.insights import match_spans
+
+    if not text.strip():
+        raise UsageError("give some text to look for")
+    check_practice(practice)
+    if last is not None and last < 1:
+        raise UsageError(f"--last: {last} is not at least 1")
+    lo = parse_day(since, env.now().date(), "--since") if since else None
+    needle = text.casefold()
+    index, conn = open_index(env)
+    try:
+        index.load_pending(conn)
+        name_problems(env, index, conn)
+        total, rows = _matches(index, conn, needle, practice, lo, last)
+    finally:
+        conn.close()
+    hits: list[Hit] = [(*row, match_spans(row[5], needle)) for row in rows]
+    if as_json:
+        _dump(
+            env,
+            [
+                {
+                    "id": h[1],
+                    "created_at": h[0],
+                    "practice": h[2],
+                    "answer_id": h[3],
+                    "question": h[4],
+                    "text": h[5],
+                    "spans": [list(s) for s in h[6]],
+                }
+                for h in hits
+            ],
+        )
+    elif hits:
+        from attunecli.views import search as view
+
+        env.out.write(view(hits, env.paint()))
+    else:
+        env.say(f"Nothing found for {text!r}.")
+    if total > len(hits):
+        env.say(
+            f"attune: showing the {len(hits)} newest of {total:,} matches; "
+            "--last N or --all shows more"
+        )
+
+
+def _matches(
+    index: Index,
+    conn: sqlite3.Connection,
+    needle: str,
+    practice: str | None,
+    since: date | None,
+    last: int | None,
+) -> tuple[int, list[tuple[str, str, str, str, str, str]]]:
+    """How many answers hold `needle` (case-folded), and the newest `last` of them."""
+    if index.fts and len(needle) >= 3:
+        # A phrase of trigrams matches exactly the texts holding it, in a few milliseconds.
+        found = "t.rowid IN (SELECT rowid FROM texts_fts WHERE texts_fts MATCH ?)"
+        params: list[object] = ['"' + needle.replace('"', '""') + '"']
+    else:  # shorter than a trigram, or an SQLite without FTS5: look at every text
+        found = "instr(t.folded, ?) > 0"
+        params = [needle]
+    where = [found]
+    if practice:
+        where.append("e.practice = ?")
+        params.append(practice)
+    if since:
+        where.append("e.day >= ?")
+        params.append(since.isoformat())
+    cond = " AND ".join(where)
+    if len(where) == 1 and index.fts and len(needle) >= 3:
+        total = conn.execute("SELECT count(*) FROM texts_fts WHERE texts_fts MATCH ?", params)
+    else:
+        total = conn.execute(
+            f"SELECT count(*) FROM texts t JOIN entries e ON e.rowid = t.entry WHERE {cond}",
+            params,
+        )
+    count = int(total.fetchone()[0])
+    # texts rowids run newest first (see index.NAME_ROW): the walk stops at `last`.
+    rows = conn.execute(
+        "SELECT e.created_at, e.id, e.practice, t.answer_id, t.question, t.text "
+        f"FROM texts t JOIN entries e ON e.rowid = t.entry WHERE {cond} "
+        "ORDER BY t.rowid DESC LIMIT ?",
+        (*params, -1 if last is None else last),
+    ).fetchall()
+    return count, rows
+
+
+# insights
+def insights(
+    env: ReadEnv,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    everything: bool = False,
+    as_json: bool = False,
+) -> None:
+    from attunecli.days import parse_day
+    from attunecli.insights import figures
+
+    today = env.now().date()
+    if everything and (since or until):
+        raise UsageError("--all already means every entry; leave out --since and --until")
+    hi = parse_day(until, today, "--until") if until else today
+    lo = parse_day(since, today, "--since") if since else hi - timedelta(days=29)
+    if lo > hi:
+        raise UsageError(f"--since {lo} is after --until {hi}")
+    index, conn = open_index(env)
+    try:
+        index.load_pending(conn)
+        name_problems(env, index, conn)
+        if everything:
+            first, latest = conn.execute(
+                "SELECT (SELECT min(day) FROM entries INDEXED BY entries_day "
+                "WHERE practice IS NOT NULL), (SELECT max(day) FROM entries "
+                "INDEXED BY entries_day WHERE practice IS NOT NULL)"
+            ).fetchone()
+            if first is not None:
+                lo, hi = date.fromisoformat(first), date.fromisoformat(latest)
+            else:
+                lo = hi = today
+        ins = figures(conn, since=lo, until=hi, today=today)
+    finally:
+        conn.close()
+    from attunecli import views
+
+    if as_json:
+        _dump(env, views.insights_json(ins))
+    else:
+        env.out.write(views.insights(ins, env.paint(), env.layout_width()))
+
+
+def period_figures(env: ReadEnv, since: date | None, until: date | None) -> Insights:
+    """The figures an export's summary opens with: its period, from its first entry."""
+    from attunecli.insights import figures
+
+    today = env.now().date()
+    index, conn = open_index(env)
+    try:
+        index.load_pending(conn)
+        first = conn.execute(
+            "SELECT min(day) FROM entries WHERE practice IS NOT NULL AND day >= ? AND day <= ?",
+            ((since or date.min).isoformat(), (until or date.max).isoformat()),
+        ).fetchone()[0]
+        lo = since or (date.fromisoformat(first) if first else today)
+        return figures(conn, since=lo, until=until or today, today=today)
+    finally:
+        conn.close()
