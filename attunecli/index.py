@@ -36,6 +36,8 @@ import os
 import sqlite3
 import time
 
+from attunecli.record import Record
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
 
     from attunecli.store import Store
 
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
@@ -86,6 +88,8 @@ CREATE INDEX IF NOT EXISTS entries_day ON entries (day) WHERE practice IS NOT NU
 CREATE INDEX IF NOT EXISTS entries_regulate
     ON entries (day, exercise, arousal_before, arousal_after) WHERE practice = 'regulate';
 CREATE INDEX IF NOT EXISTS entries_refers ON entries (refers_to) WHERE refers_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_open ON entries (name)
+    WHERE practice = 'repair' AND complete = 1 AND closed = 0;
 CREATE INDEX IF NOT EXISTS entries_problem ON entries (problem) WHERE problem IS NOT NULL;
 CREATE TABLE IF NOT EXISTS moments (
     entry INTEGER NOT NULL, day TEXT NOT NULL, word TEXT NOT NULL,
@@ -109,7 +113,13 @@ CREATE INDEX IF NOT EXISTS texts_entry ON texts (entry);
 -- transaction as the rows they count: `insights` over a whole store reads a
 -- few thousand of these instead of every feeling ever named.
 CREATE TABLE IF NOT EXISTS day_totals (
-    day TEXT PRIMARY KEY, rated INTEGER NOT NULL, intensity INTEGER NOT NULL
+    day TEXT PRIMARY KEY,
+    rated INTEGER NOT NULL DEFAULT 0,      -- feelings with an intensity
+    intensity INTEGER NOT NULL DEFAULT 0,  -- their sum
+    checkins INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS practice_totals (
+    practice TEXT PRIMARY KEY, entries INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS word_totals (
     word TEXT NOT NULL, quadrant TEXT NOT NULL,  -- '' for a word of one's own
@@ -117,7 +127,7 @@ CREATE TABLE IF NOT EXISTS word_totals (
     PRIMARY KEY (word, quadrant)
 ) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS moments_added AFTER INSERT ON moments BEGIN
-    INSERT INTO day_totals VALUES (
+    INSERT INTO day_totals (day, rated, intensity) VALUES (
         new.day, new.intensity IS NOT NULL, coalesce(new.intensity, 0)
     ) ON CONFLICT (day) DO UPDATE SET
         rated = rated + excluded.rated, intensity = intensity + excluded.intensity;
@@ -136,7 +146,20 @@ CREATE TRIGGER IF NOT EXISTS moments_gone AFTER DELETE ON moments BEGIN
         intensity = intensity - coalesce(old.intensity, 0)
     WHERE word = old.word AND quadrant = coalesce(old.quadrant, '');
 END;
+-- An entry's practice is set once, when its file is read; it goes with its row.
+CREATE TRIGGER IF NOT EXISTS entries_read AFTER UPDATE OF practice, day ON entries BEGIN
+    UPDATE practice_totals SET entries = entries - 1 WHERE practice = old.practice;
+    UPDATE day_totals SET checkins = checkins - 1
+        WHERE old.practice = 'checkin' AND day = old.day;
+    INSERT INTO practice_totals SELECT new.practice, 1 WHERE new.practice IS NOT NULL
+        ON CONFLICT (practice) DO UPDATE SET entries = entries + 1;
+    INSERT INTO day_totals (day, checkins) SELECT new.day, 1 WHERE new.practice = 'checkin'
+        ON CONFLICT (day) DO UPDATE SET checkins = checkins + 1;
+END;
 CREATE TRIGGER IF NOT EXISTS entries_gone AFTER DELETE ON entries BEGIN
+    UPDATE practice_totals SET entries = entries - 1 WHERE practice = old.practice;
+    UPDATE day_totals SET checkins = checkins - 1
+        WHERE old.practice = 'checkin' AND day = old.day;
     DELETE FROM moments WHERE entry = old.rowid;
     DELETE FROM body WHERE entry = old.rowid;
     DELETE FROM texts WHERE entry = old.rowid;
@@ -181,31 +204,6 @@ ENTRY_COLUMNS = (
 
 class Unusable(Exception):
     """The index file is from another index version."""
-
-
-class Record:
-    """A plain value object (dataclasses cost milliseconds to import on the quick paths).
-
-    Equal when its fields are, and printed with them.
-    """
-
-    __slots__: tuple[str, ...] = ()
-
-    def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, k) for k in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Record) and (type(other), other._fields()) == (
-            type(self),
-            self._fields(),
-        )
-
-    def __hash__(self) -> int:
-        return hash(repr(self._fields()))
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__)
-        return f"{type(self).__name__}({inner})"
 
 
 class OpenRepair(Record):
@@ -557,7 +555,7 @@ class Index:
         rows = conn.execute(
             """
             SELECT id, stamp, follow_up, context, what, created_at FROM entries
-            WHERE practice = 'repair' AND closed = 0 AND complete = 1
+            WHERE practice = 'repair' AND complete = 1 AND closed = 0
             ORDER BY name
             """
         ).fetchall()

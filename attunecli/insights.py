@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from attunecli.index import Record
+from attunecli.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -167,12 +167,22 @@ def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) 
     ins = Insights(since, until)
     span = (since.isoformat(), until.isoformat())
     in_period = "day BETWEEN ? AND ?"
+    # Over the whole store, the running totals say the same in far fewer rows.
+    whole = covers_everything(conn, since, until)
     days = [
         date.fromisoformat(d)
-        for (d,) in conn.execute(
-            f"SELECT DISTINCT day FROM entries WHERE practice = 'checkin' AND {in_period} "
-            "ORDER BY day",
-            span,
+        for (d,) in (
+            conn.execute(
+                "SELECT day FROM day_totals WHERE checkins > 0 AND day BETWEEN ? AND ? "
+                "ORDER BY day",
+                span,
+            )
+            if whole
+            else conn.execute(
+                f"SELECT DISTINCT day FROM entries WHERE practice = 'checkin' AND {in_period} "
+                "ORDER BY day",
+                span,
+            )
         )
     ]
     ins.checkin_days = days
@@ -180,8 +190,6 @@ def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) 
     ins.longest_run = longest_run(days)
     # One pass over the feelings named: counts by word and quadrant (a word of
     # one's own has none), from which both the quadrants and the top words come.
-    # Over the whole store, the running totals say the same in far fewer rows.
-    whole = covers_everything(conn, since, until)
     if whole:
         counted = conn.execute(
             "SELECT word, nullif(quadrant, ''), named, intensity, rated FROM word_totals "
@@ -245,10 +253,13 @@ def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) 
     ]
     ins.practice_counts = dict(
         conn.execute(
+            "SELECT practice, entries FROM practice_totals WHERE entries > 0 ORDER BY practice"
+        ).fetchall()
+        if whole
+        else conn.execute(
             # +day: count along the (practice, day) index rather than look rows up by day
             "SELECT practice, count(*) FROM entries WHERE practice IS NOT NULL "
-            "AND +day BETWEEN ? AND ? "
-            "GROUP BY practice ORDER BY practice",
+            "AND +day BETWEEN ? AND ? GROUP BY practice ORDER BY practice",
             span,
         ).fetchall()
     )

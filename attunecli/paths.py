@@ -9,8 +9,9 @@ home directory.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from attunecli.record import Record
 
 APP_NAME = "attune"
 
@@ -20,12 +21,16 @@ ENV_STATE = "ATTUNE_STATE_DIR"
 ENV_CACHE = "ATTUNE_CACHE_DIR"
 
 
-@dataclass(frozen=True)
-class Paths:
-    data: Path
-    config: Path
-    state: Path
-    cache: Path
+class Paths(Record):
+    """The four places attune keeps things (a plain class: the quick paths load this)."""
+
+    __slots__ = ("cache", "config", "data", "state")
+
+    def __init__(self, data: Path, config: Path, state: Path, cache: Path) -> None:
+        self.data = data
+        self.config = config
+        self.state = state
+        self.cache = cache
 
     @property
     def entries(self) -> Path:

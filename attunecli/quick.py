@@ -179,7 +179,11 @@ def use_color() -> bool:
 
 
 def locations() -> tuple[str, str]:
-    """The entries folder and the cache dir, as `paths.resolve_paths` finds them."""
+    """The entries folder and the cache dir, as `paths.resolve_paths` finds them.
+
+    With both variables set (tests, benchmarks, people who choose their folders)
+    nothing more is imported; otherwise platformdirs is, through `resolve_paths`.
+    """
     data = os.environ.get("ATTUNE_DATA_DIR", "").strip()
     cache = os.environ.get("ATTUNE_CACHE_DIR", "").strip()
     if not data or not cache:
