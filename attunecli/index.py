@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from attunecli.store import Store
 
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS odd (
     dir TEXT NOT NULL, name TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (dir, name)
 );
 CREATE TABLE IF NOT EXISTS entries (
-    rowid INTEGER PRIMARY KEY,    -- time order: see NAME_ROW
+    rowid INTEGER PRIMARY KEY,    -- time order: see insert_names
     name TEXT NOT NULL UNIQUE,    -- 20261125T193000Z-<id>.json: sorts by time
     dir TEXT NOT NULL,            -- 2026/11
     size INTEGER NOT NULL,
@@ -104,7 +104,7 @@ CREATE TABLE IF NOT EXISTS body (
 CREATE INDEX IF NOT EXISTS body_entry ON body (entry);
 CREATE INDEX IF NOT EXISTS body_word ON body (word, day, place);
 CREATE TABLE IF NOT EXISTS texts (
-    rowid INTEGER PRIMARY KEY,    -- entry * 4096 + 4095 - position: newest first, in order
+    rowid INTEGER PRIMARY KEY,    -- entry * 1024 + 1023 - position: newest first, in order
     entry INTEGER NOT NULL,
     answer_id TEXT NOT NULL, question TEXT NOT NULL, text TEXT NOT NULL, folded TEXT NOT NULL
 );
@@ -180,20 +180,47 @@ CREATE TRIGGER IF NOT EXISTS texts_gone AFTER DELETE ON texts BEGIN
 END;
 """
 
-# A file first seen. Its rowid is its UTC second times 1000 (plus one for each
+# A file's rowid is the digits of its UTC stamp times 100 (plus one for each
 # entry already in that second), so rowids sort by time, and so do the rowids
-# of its texts: search walks the full-text index newest first and stops after
-# the matches it shows, however many there are in all.
-NAME_ROW = """
-INSERT INTO entries (rowid, name, dir, size, mtime_ns, stamp, id) VALUES ((
-    SELECT coalesce(max(e.rowid) + 1, s.base) FROM (
-        SELECT CAST(strftime('%s', substr(?5, 1, 4) || '-' || substr(?5, 5, 2) || '-' ||
-            substr(?5, 7, 2) || ' ' || substr(?5, 10, 2) || ':' || substr(?5, 12, 2) || ':' ||
-            substr(?5, 14, 2)) AS INTEGER) * 1000 AS base
-    ) s LEFT JOIN entries e ON e.rowid >= s.base AND e.rowid < s.base + 1000
-), ?1, ?2, ?3, ?4, ?5, ?6)
-"""
-TEXTS_PER_ENTRY = 4096
+# of its texts (see TEXTS_PER_ENTRY): search walks the full-text index newest
+# first and stops after the matches it shows, however many there are in all.
+# Past the year 4000 the product would not fit in 63 bits; SQLite numbers
+# those rows itself (after every other), which only costs their order.
+SLOTS = 100
+TEXTS_PER_ENTRY = 1024
+MAX_ENTRY_ROWID = (2**63 - 1) // TEXTS_PER_ENTRY - 1
+NAME_INSERT = (
+    "INSERT OR IGNORE INTO entries (rowid, name, dir, size, mtime_ns, stamp, id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+FREE_SLOT = (
+    "SELECT CASE WHEN count(*) < ?2 THEN coalesce(max(rowid) + 1, ?1) END FROM entries "
+    "WHERE rowid >= ?1 AND rowid < ?1 + ?2"
+)
+
+
+def insert_names(conn: sqlite3.Connection, rows: list[tuple[str, str, int, int, str, str]]) -> None:
+    """Add files first seen: (name, dir, size, mtime_ns, stamp, id), with time-ordered rowids."""
+    taken: set[int] = set()
+    numbered = []
+    for row in rows:
+        stamp = row[4]
+        rowid = int(stamp[:8] + stamp[9:15]) * SLOTS
+        while rowid in taken:
+            rowid += 1
+        taken.add(rowid)
+        numbered.append((rowid if rowid <= MAX_ENTRY_ROWID else None, *row))
+    added = conn.executemany(NAME_INSERT, numbered).rowcount
+    if added == len(rows):
+        return
+    # Another entry of the same second was there before: the next free slot (rare).
+    for wanted, row in zip(numbered, rows, strict=True):
+        if conn.execute("SELECT 1 FROM entries WHERE name = ?", (row[0],)).fetchone():
+            continue
+        base = int(row[4][:8] + row[4][9:15]) * SLOTS
+        free = conn.execute(FREE_SLOT, (base, SLOTS)).fetchone()[0] if wanted[0] else None
+        conn.execute(NAME_INSERT.replace(" OR IGNORE", ""), (free, *row))
+
 
 ENTRY_COLUMNS = (
     "name, dir, size, mtime_ns, stamp, id, loaded, problem, practice, complete, refers_to, "
@@ -278,9 +305,11 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         if self.path:
             _private_dir(os.path.dirname(self.path))
+            new = not os.path.exists(self.path)
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            with contextlib.suppress(OSError):
-                os.chmod(self.path, 0o600)
+            if new:  # SQLite creates it with the umask's mode; the folder is 0700 anyway
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path, 0o600)
         else:
             conn = sqlite3.connect(":memory:", isolation_level=None)
         try:
@@ -448,31 +477,36 @@ class Index:
         seen: set[str] = set()
         fresh = []
         try:
-            files = list(os.scandir(path))
+            # A folder first seen: names only. Sizes and times are taken when each
+            # file is read (-1 until then), which halves building the index.
+            names = os.listdir(path) if not known else [f.name for f in os.scandir(path)]
         except OSError as exc:
             self._problem(path, exc.strerror or str(exc))
-            files = []
+            names = []
         temp = False
-        for f in files:
-            m = NAME_RE.match(f.name)
+        for name in names:
+            m = NAME_RE.match(name)
             if m is None:
-                temp = temp or f.name.startswith(TEMP_PREFIX)
-                why = odd_file_reason(f.name)
+                temp = temp or name.startswith(TEMP_PREFIX)
+                why = odd_file_reason(name)
                 if why is not None:
-                    conn.execute("INSERT OR REPLACE INTO odd VALUES (?, ?, ?)", (rel, f.name, why))
+                    conn.execute("INSERT OR REPLACE INTO odd VALUES (?, ?, ?)", (rel, name, why))
+                continue
+            if not known:
+                fresh.append((name, rel, -1, -1, m.group(1), m.group(2)))
                 continue
             try:
-                st = f.stat()
+                st = os.stat(os.path.join(path, name))
             except OSError:
                 continue
-            seen.add(f.name)
-            before = rows.get(f.name)
+            seen.add(name)
+            before = rows.get(name)
             if before == (st.st_size, st.st_mtime_ns):
                 continue
-            if before is not None:  # changed: read again
-                conn.execute("DELETE FROM entries WHERE name = ?", (f.name,))
-            fresh.append((f.name, rel, st.st_size, st.st_mtime_ns, m.group(1), m.group(2)))
-        conn.executemany(NAME_ROW, fresh)
+            if before is not None:  # changed (or never read): read again
+                conn.execute("DELETE FROM entries WHERE name = ?", (name,))
+            fresh.append((name, rel, st.st_size, st.st_mtime_ns, m.group(1), m.group(2)))
+        insert_names(conn, fresh)
         changed = len(fresh)
         gone = set(rows) - seen
         for name in gone:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from attunecli.index import NAME_ROW, TEXTS_PER_ENTRY, Index, mark_closed
+from attunecli.index import TEXTS_PER_ENTRY, Index, insert_names, mark_closed
 from attunecli.insights import feeling_moments
 from attunecli.models import Entry
 from attunecli.render import summary
@@ -113,6 +113,14 @@ def load_files(conn: sqlite3.Connection, root: str, rows: Sequence[tuple[int, st
         conn.execute("DELETE FROM moments WHERE entry = ?", (rowid,))
         conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
         conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
+        try:  # before reading, so a change after this is seen as one next time
+            st = os.stat(path)
+            conn.execute(
+                "UPDATE entries SET size = ?, mtime_ns = ? WHERE rowid = ?",
+                (st.st_size, st.st_mtime_ns, rowid),
+            )
+        except OSError:
+            pass  # Store.load names what is wrong
         entry = store.load(path)
         if entry is None:
             conn.execute(
@@ -133,8 +141,9 @@ def memory_index(entries: Iterable[Entry]) -> sqlite3.Connection:
         stamp, _, rest = name.partition("-")
         if conn.execute("SELECT 1 FROM entries WHERE name = ?", (name,)).fetchone():
             continue  # the same entry twice: one file
-        cur = conn.execute(NAME_ROW, (name, "", 0, 0, stamp, rest.removesuffix(".json")))
-        add_entry(conn, int(cur.lastrowid or 0), entry)
+        insert_names(conn, [(name, "", 0, 0, stamp, rest.removesuffix(".json"))])
+        rowid = conn.execute("SELECT rowid FROM entries WHERE name = ?", (name,)).fetchone()[0]
+        add_entry(conn, rowid, entry)
     mark_closed(conn)
     conn.execute("COMMIT")
     return conn

@@ -322,7 +322,7 @@ def _matches(
             params,
         )
     count = int(total.fetchone()[0])
-    # texts rowids run newest first (see index.NAME_ROW): the walk stops at `last`.
+    # texts rowids run newest first (see index.insert_names): the walk stops at `last`.
     rows = conn.execute(
         "SELECT e.created_at, e.id, e.practice, t.answer_id, t.question, t.text "
         f"FROM texts t JOIN entries e ON e.rowid = t.entry WHERE {cond} "
