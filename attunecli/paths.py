@@ -9,9 +9,13 @@ home directory.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import sys
 
 from attunecli.record import Record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path  # imported where used: the quick paths load this module
 
 APP_NAME = "attune"
 
@@ -42,8 +46,61 @@ class Paths(Record):
 
 
 def _from_env(name: str) -> Path | None:
+    from pathlib import Path
+
     value = os.environ.get(name, "").strip()
     return Path(value).expanduser() if value else None
+
+
+# The quick reading paths (quick.py) skip importing platformdirs, which costs
+# about as much as answering `history` from the index. They may only use what
+# platformdirs itself said: after it is consulted, the answer is kept in the
+# cache folder with everything it depended on (the platform and the variables
+# it reads); the quick path trusts the file only when all of that is the same.
+LOCATIONS_FILE = "locations"
+_DEPENDS_ON = ("HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", ENV_DATA, ENV_CACHE)
+
+
+def fingerprint() -> str:
+    values = [sys.platform, *(f"{k}={os.environ.get(k, '')}" for k in _DEPENDS_ON)]
+    return "\0".join(values)
+
+
+def remembered() -> tuple[str, str] | None:
+    """(entries folder, cache folder) as platformdirs last said, if nothing it reads changed."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.environ.get("HOME", ""), ".cache")
+    try:
+        with open(os.path.join(base, APP_NAME, LOCATIONS_FILE), encoding="utf-8") as fh:
+            lines = fh.read().split("\n")
+    except (OSError, ValueError):
+        return None
+    if len(lines) != 4 or lines[0] != fingerprint():
+        return None
+    return lines[1], lines[2]
+
+
+def remember(found: Paths) -> None:
+    """Keep what platformdirs said for the quick paths (see `remembered`); best effort."""
+    entries, cache = str(found.entries), str(found.cache)
+    if "\n" in entries + cache or not os.path.isdir(cache):
+        return  # no folder made just for this; the index makes it
+    text = f"{fingerprint()}\n{entries}\n{cache}\n"
+    target = found.cache / LOCATIONS_FILE
+    try:
+        if target.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, ValueError):
+        pass
+    try:
+        from attunecli.fsutil import write_atomic
+
+        write_atomic(target, text.encode("utf-8"))
+    except OSError:
+        pass
 
 
 def resolve_paths(data_dir: Path | None = None) -> Paths:
@@ -56,6 +113,8 @@ def resolve_paths(data_dir: Path | None = None) -> Paths:
     state = _from_env(ENV_STATE)
     cache = _from_env(ENV_CACHE)
     if data is None or config is None or state is None or cache is None:
+        from pathlib import Path
+
         import platformdirs
 
         data = data or Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
@@ -64,9 +123,8 @@ def resolve_paths(data_dir: Path | None = None) -> Paths:
         # file names (entries/, config.toml, state/...) never collide there.
         state = state or Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
         cache = cache or Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-    return Paths(
-        data=data.absolute(),
-        config=config.absolute(),
-        state=state.absolute(),
-        cache=cache.absolute(),
-    )
+        found = Paths(data.absolute(), config.absolute(), state.absolute(), cache.absolute())
+        if data_dir is None:
+            remember(found)
+        return found
+    return Paths(data.absolute(), config.absolute(), state.absolute(), cache.absolute())

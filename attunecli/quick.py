@@ -182,14 +182,18 @@ def locations() -> tuple[str, str]:
     """The entries folder and the cache dir, as `paths.resolve_paths` finds them.
 
     With both variables set (tests, benchmarks, people who choose their folders)
-    nothing more is imported; otherwise platformdirs is, through `resolve_paths`.
+    nothing more is imported. Otherwise platformdirs is asked through
+    `resolve_paths`, unless what it said last time still holds (`remembered`).
     """
     data = os.environ.get("ATTUNE_DATA_DIR", "").strip()
     cache = os.environ.get("ATTUNE_CACHE_DIR", "").strip()
     if not data or not cache:
-        from attunecli.paths import resolve_paths
+        from attunecli.paths import remembered, resolve_paths
 
-        found = resolve_paths()
+        known = remembered()
+        if known is not None:
+            return known
+        found = resolve_paths()  # and remembers, for next time
         return str(found.entries), str(found.cache)
     return (
         os.path.join(os.path.abspath(os.path.expanduser(data)), "entries"),
