@@ -197,8 +197,9 @@ def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) 
         )
     else:
         counted = conn.execute(
-            f"SELECT word, quadrant, count(*), sum(intensity), count(intensity) FROM moments "
-            f"WHERE {in_period} GROUP BY word, quadrant",
+            # nullif: a quadrant of "" (a hand-edited file) is none, as in word_totals
+            f"SELECT word, nullif(quadrant, ''), count(*), sum(intensity), count(intensity) "
+            f"FROM moments WHERE {in_period} GROUP BY word, quadrant",
             span,
         )
     quadrants: dict[str, int] = {}
@@ -307,12 +308,16 @@ def match_spans(text: str, needle: str) -> tuple[tuple[int, int], ...]:
     else:  # a letter folded to several ("ß" to "ss"): map folded positions back
         back = [i for i, ch in enumerate(text) for _ in ch.casefold()]
         back.append(len(text))
-    spans = []
+    spans: list[tuple[int, int]] = []
     start = folded.find(needle)
     while start != -1:
         end = start + len(needle)
         if back is None:
             spans.append((start, end))
+        elif spans and back[start] < spans[-1][1]:
+            # this match begins inside the letter the last one ended in (both halves
+            # of one "ß" for "s"): one span, so no letter is shown twice
+            spans[-1] = (spans[-1][0], back[end - 1] + 1)
         else:
             spans.append((back[start], back[end - 1] + 1))
         start = folded.find(needle, end)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from attunecli.views import HistoryRow, Hit
 
 SEARCH_SHOWN = 20  # matches `search` shows unless told --last N or --all
+MOST = 10**12  # --last beyond this means "all" (SQLite's LIMIT is a 64-bit number)
 
 
 class ReadEnv:
@@ -194,6 +195,7 @@ def history(
     check_practice(practice)
     if last < 1:
         raise UsageError(f"--last: {last} is not at least 1")
+    last = min(last, MOST)
     lo, hi = period(since, until, env.now().date())
     index, conn = open_index(env)
     try:
@@ -251,6 +253,8 @@ def search(
     check_practice(practice)
     if last is not None and last < 1:
         raise UsageError(f"--last: {last} is not at least 1")
+    if last is not None:
+        last = min(last, MOST)
     lo = parse_day(since, env.now().date(), "--since") if since else None
     needle = text.casefold()
     index, conn = open_index(env)

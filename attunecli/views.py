@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from attunecli.labels import PRACTICE_LABELS, QUADRANT_LABELS
-from attunecli.plain import GAP, Painter, highlight, literal, pad, table, width_of
+from attunecli.plain import GAP, Painter, fold, highlight, literal, pad, table, width_of
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,14 +26,17 @@ def when(created_at: str) -> str:
 
 
 def practice_label(practice: str, complete: bool = True) -> str:
-    label = PRACTICE_LABELS.get(practice, practice)
+    label = PRACTICE_LABELS.get(practice) or literal(practice)  # a hand-edited file: any text
     return label if complete else label + " (partial)"
 
 
 def history(rows: Sequence[HistoryRow], paint: Painter, width: int) -> str:
     return table(
         ["when", "id", "practice", "summary"],
-        [[when(c), i[:8], practice_label(p, bool(done)), literal(s)] for c, i, p, done, s in rows],
+        [
+            [when(c), literal(i[:8]), practice_label(p, bool(done)), literal(s)]
+            for c, i, p, done, s in rows
+        ],
         paint,
         width=width,
         styles=["", "dim"],
@@ -44,7 +47,7 @@ def search(hits: Sequence[Hit], paint: Painter) -> str:
     """Each match under a line saying where it is; the words found highlighted."""
     out = []
     for created, entry_id, practice, _aid, question, text, spans in hits:
-        head = f"{when(created)}  {entry_id[:8]}  "
+        head = f"{when(created)}  {literal(entry_id[:8])}  "
         out.append(
             paint(head, "dim") + practice_label(practice) + paint(f"  {literal(question)}", "dim")
         )
@@ -75,7 +78,8 @@ def heatmap(days: set[date], since: date, until: date, paint: Painter, width: in
                 cells.append(paint("·", "dim"))
         lines.append((paint(pad(name, HEATMAP_LABEL - 1), "dim") + " " + " ".join(cells)).rstrip())
     if first:
-        lines.append(paint(f"(the last {shown} weeks of {weeks}; `--json` lists every day)", "dim"))
+        note = f"(the last {shown} weeks of {weeks}; `--json` lists every day)"
+        lines += [paint(line, "dim") for line in fold(note, width)]
     return lines
 
 
@@ -115,9 +119,9 @@ def insights(ins: Insights, paint: Painter, width: int) -> str:
         )
         if ins.longest_run > 1:
             line += f"; your longest run was {ins.longest_run} days in a row"
-        out.append(line + ".")
+        out += fold(line + ".", width)
     else:
-        out.append("No check-ins in this period. Whenever you are ready: attune checkin")
+        out += fold("No check-ins in this period. Whenever you are ready: attune checkin", width)
     out.append("")
     if ins.quadrants:
         out.append(paint("Feelings by energy and pleasantness", "bold"))
@@ -159,7 +163,7 @@ def insights(ins: Insights, paint: Painter, width: int) -> str:
                 change = "—"
             else:
                 change = f"{x.mean_change:+.1f}" + (" (calmer)" if x.mean_change < 0 else "")
-            rows.append([x.exercise, str(x.count), change])
+            rows.append([literal(x.exercise), str(x.count), change])
         out.append(
             table(
                 ["exercise", "times", "change, before to after"],
@@ -180,7 +184,7 @@ def insights(ins: Insights, paint: Painter, width: int) -> str:
         out.append(paint("Open repairs", "bold"))
         for r in ins.open_repairs:
             follow = f", follow up {r.follow_up}" if r.follow_up else ""
-            out.append(f"  {r.id[:8]}  open {r.days_open} d{literal(follow)}")
+            out.append(f"  {literal(r.id[:8])}  open {r.days_open} d{literal(follow)}")
     return "\n".join(out) + "\n"
 
 
