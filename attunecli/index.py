@@ -184,8 +184,8 @@ END;
 # entry already in that second), so rowids sort by time, and so do the rowids
 # of its texts (see TEXTS_PER_ENTRY): search walks the full-text index newest
 # first and stops after the matches it shows, however many there are in all.
-# Past the year 4000 the product would not fit in 63 bits; SQLite numbers
-# those rows itself (after every other), which only costs their order.
+# Past about the year 9000 the product would not fit in 63 bits with room for
+# the texts; SQLite numbers those rows itself, which only costs their order.
 SLOTS = 100
 TEXTS_PER_ENTRY = 1024
 MAX_ENTRY_ROWID = (2**63 - 1) // TEXTS_PER_ENTRY - 1
@@ -199,13 +199,17 @@ FREE_SLOT = (
 )
 
 
+def _rowid_of(stamp: str) -> int:
+    return int(stamp[:8] + stamp[9:15]) * SLOTS
+
+
 def insert_names(conn: sqlite3.Connection, rows: list[tuple[str, str, int, int, str, str]]) -> None:
     """Add files first seen: (name, dir, size, mtime_ns, stamp, id), with time-ordered rowids."""
     taken: set[int] = set()
     numbered = []
     for row in rows:
         stamp = row[4]
-        rowid = int(stamp[:8] + stamp[9:15]) * SLOTS
+        rowid = _rowid_of(stamp)
         while rowid in taken:
             rowid += 1
         taken.add(rowid)
@@ -217,7 +221,7 @@ def insert_names(conn: sqlite3.Connection, rows: list[tuple[str, str, int, int, 
     for wanted, row in zip(numbered, rows, strict=True):
         if conn.execute("SELECT 1 FROM entries WHERE name = ?", (row[0],)).fetchone():
             continue
-        base = int(row[4][:8] + row[4][9:15]) * SLOTS
+        base = _rowid_of(row[4])
         free = conn.execute(FREE_SLOT, (base, SLOTS)).fetchone()[0] if wanted[0] else None
         conn.execute(NAME_INSERT.replace(" OR IGNORE", ""), (free, *row))
 
@@ -255,10 +259,12 @@ class OpenRepair(Record):
 
 def utc_stamp(moment: object) -> str:
     """A datetime as the UTC stamp file names carry: 20261125T193000Z."""
-    from datetime import UTC, datetime
+    from datetime import datetime
+
+    from attunecli.names import utc_stamp as stamp
 
     assert isinstance(moment, datetime)
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return stamp(moment)
 
 
 class Index:
@@ -578,9 +584,12 @@ class Index:
     # questions the reminder asks
     @staticmethod
     def practised_between(conn: sqlite3.Connection, practice: str, lo: object, hi: object) -> bool:
+        low, high = utc_stamp(lo), utc_stamp(hi)
         row = conn.execute(
-            "SELECT 1 FROM entries WHERE practice = ? AND stamp >= ? AND stamp < ? LIMIT 1",
-            (practice, utc_stamp(lo), utc_stamp(hi)),
+            # The rowid range (see insert_names) finds the rows; stamp says it exactly.
+            "SELECT 1 FROM entries WHERE rowid >= ? AND rowid < ? "
+            "AND +practice = ? AND stamp >= ? AND stamp < ? LIMIT 1",
+            (_rowid_of(low), _rowid_of(high) + SLOTS, practice, low, high),
         ).fetchone()
         return row is not None
 
@@ -588,7 +597,8 @@ class Index:
     def open_repairs(conn: sqlite3.Connection) -> list[OpenRepair]:
         rows = conn.execute(
             """
-            SELECT id, stamp, follow_up, context, what, created_at FROM entries
+            SELECT id, stamp, follow_up, context, what, created_at
+            FROM entries INDEXED BY entries_open
             WHERE practice = 'repair' AND complete = 1 AND closed = 0
             ORDER BY name
             """

@@ -266,7 +266,7 @@ def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) 
     )
     ins.open_repairs = []
     for rid, day, follow in conn.execute(
-        "SELECT id, day, follow_up FROM entries "
+        "SELECT id, day, follow_up FROM entries INDEXED BY entries_open "
         "WHERE practice = 'repair' AND complete = 1 AND closed = 0 ORDER BY name"
     ):
         opened = date.fromisoformat(day)

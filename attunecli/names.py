@@ -7,6 +7,11 @@ Kept free of heavy imports: the quick read paths (`history`, `search`,
 from __future__ import annotations
 
 import re
+from datetime import UTC
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
 
 NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{6,32})\.json$")
 CONFLICT_RE = re.compile(r"sync-conflict|conflicted copy|conflict", re.IGNORECASE)
@@ -23,3 +28,10 @@ def odd_file_reason(name: str) -> str | None:
             "Compare the two and delete the one you do not want"
         )
     return "not an entry file name; attune leaves it alone"
+
+
+def utc_stamp(moment: datetime) -> str:
+    """The UTC stamp in entry file names: 20261125T193000Z (years before 1000 padded too,
+    which strftime does not do)."""
+    u = moment.astimezone(UTC)
+    return f"{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"

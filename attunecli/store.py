@@ -23,6 +23,7 @@ from attunecli.fsutil import ensure_private_dir, sweep_temp_files, write_atomic
 from attunecli.models import SCHEMA_VERSION, Entry
 from attunecli.names import NAME_RE as NAME_RE
 from attunecli.names import odd_file_reason as odd_name_reason
+from attunecli.names import utc_stamp
 
 MAX_ENTRY_BYTES = 1 << 20  # an entry is a few KiB; anything over a MiB is not one
 
@@ -58,7 +59,7 @@ def migrate(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def file_name(entry: Entry) -> str:
-    stamp = entry.created_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = utc_stamp(entry.created_at)
     return f"{stamp}-{entry.id}.json"
 
 
@@ -97,7 +98,7 @@ class Store:
     # writing
     def path_for(self, entry: Entry) -> Path:
         utc = entry.created_at.astimezone(UTC)
-        return self.root / f"{utc:%Y}" / f"{utc:%m}" / file_name(entry)
+        return self.root / f"{utc.year:04d}" / f"{utc.month:02d}" / file_name(entry)
 
     def save(self, entry: Entry) -> Path:
         path = self.path_for(entry)

@@ -622,3 +622,16 @@ def test_migrations_chain(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_migrate_refuses(data: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         migrate(data)
+
+
+@pytest.mark.parametrize("year", [1, 999, 9999])
+def test_a_year_before_1000_or_far_ahead_still_makes_an_entry_file_name(
+    tmp_path: Path, year: int
+) -> None:
+    """strftime("%Y") does not pad years before 1000; a name without 8 digits is not an entry."""
+    st = Store(tmp_path / "data")
+    when = datetime(year, 6, 1, 12, 0, tzinfo=UTC)
+    path = st.save(Entry("0123456789abcdef", when, "slow-down", [Answer("note", "text", "Q", "x")]))
+    assert path.name == f"{year:04d}0601T120000Z-0123456789abcdef.json"
+    assert path.parent == st.root / f"{year:04d}" / "06"
+    assert [e.created_at for e in st.entries()] == [when]
