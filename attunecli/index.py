@@ -40,7 +40,7 @@ from attunecli.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable, Iterable, Iterator
     from types import TracebackType
 
     from attunecli.store import Store
@@ -385,11 +385,10 @@ class Index:
         """Read every file again, in place (other processes may have the index open)."""
         conn = self._open()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM entries")
-            conn.execute("DELETE FROM months")
-            conn.execute("DELETE FROM odd")
-            conn.execute("COMMIT")
+            with immediate(conn):
+                conn.execute("DELETE FROM entries")
+                conn.execute("DELETE FROM months")
+                conn.execute("DELETE FROM odd")
             self.refresh(conn)
             self.load_pending(conn)
         finally:
@@ -430,8 +429,7 @@ class Index:
         ):
             return 0
         changed = 0
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
             removed = False
             for rel in set(known) - set(on_disk):
@@ -444,9 +442,8 @@ class Index:
                 if known.get(rel) == mtime_ns:
                     continue
                 new, gone, temp = self._refresh_month(conn, rel, path, rel in known)
-                if (
-                    temp and self.sweep and _sweep(path)
-                ):  # a killed save's leftovers; changes the folder
+                # A killed save's leftovers; sweeping them changes the folder's time.
+                if temp and self.sweep and _sweep(path):
                     with contextlib.suppress(OSError):
                         mtime_ns = os.stat(path).st_mtime_ns
                 changed += new
@@ -458,11 +455,6 @@ class Index:
                 )
             if removed:  # a follow-up may have gone: which repairs are open again
                 mark_closed(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return changed
 
     def _refresh_month(
@@ -531,8 +523,7 @@ class Index:
 
         read = 0
         while True:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(conn):
                 if wanted is None:
                     rows = conn.execute(
                         "SELECT rowid, dir, name FROM entries WHERE loaded = 0 LIMIT ?",
@@ -555,11 +546,6 @@ class Index:
                             [r[0] for r in rows],
                         )
                     mark_closed(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
             read += len(rows)
             if wanted is not None or len(rows) < LOAD_BATCH:
                 break
@@ -655,6 +641,19 @@ def _private_dir(path: str) -> None:
 
 def has_pending(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM entries WHERE loaded = 0 LIMIT 1").fetchone() is not None
+
+
+@contextlib.contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (so two writers queue instead of deadlocking)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _script(conn: sqlite3.Connection, script: str) -> None:

@@ -84,6 +84,12 @@ def check_practice(practice: str | None) -> None:
         )
 
 
+def _how_many(last: int) -> int:
+    if last < 1:
+        raise UsageError(f"--last: {last} is not at least 1")
+    return min(last, MOST)
+
+
 def open_index(env: ReadEnv) -> tuple[Index, sqlite3.Connection]:
     """The index, fresh; in memory when the cache dir cannot hold one (slower, as right)."""
     index = Index(env.entries, env.cache, on_problem=env.skipped)
@@ -193,9 +199,7 @@ def history(
     from attunecli.days import period
 
     check_practice(practice)
-    if last < 1:
-        raise UsageError(f"--last: {last} is not at least 1")
-    last = min(last, MOST)
+    last = _how_many(last)
     lo, hi = period(since, until, env.now().date())
     index, conn = open_index(env)
     try:
@@ -251,10 +255,8 @@ def search(
     if not text.strip():
         raise UsageError("give some text to look for")
     check_practice(practice)
-    if last is not None and last < 1:
-        raise UsageError(f"--last: {last} is not at least 1")
     if last is not None:
-        last = min(last, MOST)
+        last = _how_many(last)
     lo = parse_day(since, env.now().date(), "--since") if since else None
     needle = text.casefold()
     index, conn = open_index(env)
