@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from typing import IO
 
     from attunecli.insights import Insights
+    from attunecli.models import Entry
     from attunecli.views import HistoryRow, Hit
 
 SEARCH_SHOWN = 20  # matches `search` shows unless told --last N or --all
@@ -224,18 +225,40 @@ def history(
 
 
 def _entries_json(env: ReadEnv, names: list[str]) -> list[object]:
+    return [entry.to_json() for entry in entries_named(env, names)]
+
+
+def entries_named(env: ReadEnv, names: list[str]) -> list[Entry]:
     """The entries themselves, read from their files (the truth, not the index)."""
     from pathlib import Path
 
     from attunecli.store import Store
 
     store = Store(Path(env.entries).parent, warn=lambda msg: env.say(f"attune: warning: {msg}"))
-    found: list[object] = []
+    found = []
     for name in names:
         entry = store.load(Path(env.entries, name[:4], name[4:6], name))
         if entry is not None:
-            found.append(entry.to_json())
+            found.append(entry)
     return found
+
+
+def open_repairs(env: ReadEnv) -> list[Entry]:
+    """Repairs no follow-up has closed, oldest first: found in the index, read from their files."""
+    index, conn = open_index(env)
+    try:
+        index.load_pending(conn)
+        name_problems(env, index, conn)
+        names = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM entries INDEXED BY entries_open "
+                "WHERE practice = 'repair' AND complete = 1 AND closed = 0 ORDER BY name"
+            )
+        ]
+    finally:
+        conn.close()
+    return entries_named(env, names)
 
 
 # search

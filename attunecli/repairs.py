@@ -7,7 +7,7 @@ machines that sync the same folder from ever editing one file at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 
@@ -19,8 +19,15 @@ from attunecli.store import Store
 
 
 def mark_done(
-    store: Store, prefix: str, *, note: str | None, now: Callable[[], datetime]
+    store: Store,
+    prefix: str,
+    *,
+    note: str | None,
+    now: Callable[[], datetime],
+    open_ids: Collection[str] | None = None,
 ) -> tuple[Entry, Path]:
+    """Close a repair with a follow-up entry. `open_ids`: the open repairs, if known
+    (the CLI asks the index); otherwise every entry is read to find them."""
     repair = store.find(prefix)
     if repair.practice != "repair":
         raise UsageError(f"entry {repair.id[:8]} is a {repair.practice} entry, not a repair")
@@ -28,7 +35,9 @@ def mark_done(
         raise UsageError(
             f"repair {repair.id[:8]} was stopped before it was finished, so it was never open"
         )
-    if repair.id not in {r.id for r in store.open_repairs()}:
+    if open_ids is None:
+        open_ids = {r.id for r in store.open_repairs()}
+    if repair.id not in open_ids:
         raise UsageError(f"repair {repair.id[:8]} is already marked done")
     answers = []
     if note and note.strip():

@@ -476,11 +476,14 @@ def register(app: typer.Typer) -> None:
           attune repair done 3f9a1c2e
           attune repair done 3f9a --note "we talked it through and we're okay"
         """
-        from attunecli import repairs
+        from attunecli import readers, repairs
         from attunecli.render import short_id
 
         d = deps(ctx)
-        entry, path = repairs.mark_done(d.store(), entry_id, note=note, now=d.now)
+        still_open = {r.id for r in readers.open_repairs(d.read_env())}
+        entry, path = repairs.mark_done(
+            d.store(), entry_id, note=note, now=d.now, open_ids=still_open
+        )
         closed = short_id(entry.refers_to or "")
         d.out.write(f"Closed repair {closed} (follow-up {short_id(entry.id)}, {path})\n")
 

@@ -100,8 +100,10 @@ def register(app: typer.Typer) -> None:
           attune repairs
           attune repairs --json
         """
+        from attunecli import readers
+
         d = deps(ctx)
-        open_ = d.store().open_repairs()
+        open_ = readers.open_repairs(d.read_env())
         today = d.now().date()
         if as_json:
             _dump(
