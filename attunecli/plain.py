@@ -148,3 +148,16 @@ def highlight(text: str, spans: Sequence[tuple[int, int]], paint: Painter, style
         cursor = end
     parts.append(literal(text[cursor:]))
     return "".join(parts)
+
+
+def write_json(out: IO[str], data: object) -> None:
+    """JSON for a listing: indented for a person at a terminal, one compact line for a
+    pipe (as `gh` does). Compact JSON comes from the C encoder; `indent` falls back to
+    a Python one, which shows on a whole store's insights."""
+    import json
+
+    try:
+        pretty = out.isatty()
+    except (ValueError, AttributeError):
+        pretty = False
+    out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")

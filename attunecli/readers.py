@@ -113,18 +113,9 @@ def name_problems(env: ReadEnv, index: Index, conn: sqlite3.Connection) -> None:
 
 
 def _dump(env: ReadEnv, data: object) -> None:
-    """Indented for a person at a terminal; one compact line for a pipe (as `gh` does).
+    from attunecli.plain import write_json
 
-    Compact JSON is written by the C encoder; `indent` falls back to a Python one,
-    which shows on a whole store's insights.
-    """
-    import json
-
-    try:
-        pretty = env.out.isatty()
-    except (ValueError, AttributeError):
-        pretty = False
-    env.out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+    write_json(env.out, data)
 
 
 def _stamp_window(lo: date | None, hi: date | None) -> tuple[str, str]:

@@ -1271,3 +1271,18 @@ def test_json_through_typer_follows_the_stream_too(data_dir: Path, clock: Clock)
         shown["Terminal"]
         == json.dumps(json.loads(shown["StringIO"]), ensure_ascii=False, indent=2) + "\n"
     )
+
+
+@pytest.mark.parametrize("data", [{"a": [1, {"b": "é"}]}, [], [{"id": "x"}]])
+def test_every_listing_writes_json_the_same_way(data: object) -> None:
+    """repairs, path, support, config show and doctor share plain.write_json with the above."""
+    from attunecli.plain import write_json
+
+    piped, terminal = io.StringIO(), Terminal()
+    write_json(piped, data)
+    write_json(terminal, data)
+    assert json.loads(piped.getvalue()) == json.loads(terminal.getvalue()) == data
+    assert piped.getvalue().count("\n") == 1  # one line for a program
+    if data:
+        assert terminal.getvalue().count("\n") > 1 and "\n  " in terminal.getvalue()
+    assert "é" in piped.getvalue() or "é" not in json.dumps(data, ensure_ascii=False)

@@ -1,6 +1,5 @@
 """Commands around the practices: support and config."""
 
-import json
 from typing import Annotated
 
 import typer
@@ -23,17 +22,16 @@ def register(app: typer.Typer) -> None:
         d = deps(ctx)
         s = support()
         if as_json:
-            d.out.write(
-                json.dumps(
-                    {
-                        "not_therapy": s.not_therapy,
-                        "resources": [{"name": r.name, "how": r.how} for r in s.resources],
-                        "coping": list(s.coping),
-                        "last_checked": s.last_checked.isoformat(),
-                    },
-                    indent=2,
-                )
-                + "\n"
+            from attunecli.plain import write_json
+
+            write_json(
+                d.out,
+                {
+                    "not_therapy": s.not_therapy,
+                    "resources": [{"name": r.name, "how": r.how} for r in s.resources],
+                    "coping": list(s.coping),
+                    "last_checked": s.last_checked.isoformat(),
+                },
             )
             return
         lines = [s.not_therapy, "", s.intro, ""]
@@ -69,7 +67,9 @@ def register(app: typer.Typer) -> None:
         settings = config.load(d.paths.config_file)
         known = {k: settings.get(k, config.DEFAULTS.get(k)) for k in config.SETTINGS}
         if as_json:
-            d.out.write(json.dumps(known, indent=2) + "\n")
+            from attunecli.plain import write_json
+
+            write_json(d.out, known)
             return
         for k, v in known.items():
             note = " (default)" if k not in settings and v is not None else ""
@@ -164,26 +164,25 @@ def register_care(app: typer.Typer) -> None:
         d = deps(ctx)
         report = doctor.examine(d.paths)
         if as_json:
-            d.out.write(
-                json.dumps(
-                    {
-                        "locations": {k: str(v) for k, v in report.locations.items()},
-                        "entries_read": report.entries_read,
-                        "needs_attention": report.needs_attention,
-                        "findings": [
-                            {
-                                "kind": f.kind,
-                                "path": str(f.path),
-                                "message": f.message,
-                                "attention": f.attention,
-                                "fix": f.fix,
-                            }
-                            for f in report.findings
-                        ],
-                    },
-                    indent=2,
-                )
-                + "\n"
+            from attunecli.plain import write_json
+
+            write_json(
+                d.out,
+                {
+                    "locations": {k: str(v) for k, v in report.locations.items()},
+                    "entries_read": report.entries_read,
+                    "needs_attention": report.needs_attention,
+                    "findings": [
+                        {
+                            "kind": f.kind,
+                            "path": str(f.path),
+                            "message": f.message,
+                            "attention": f.attention,
+                            "fix": f.fix,
+                        }
+                        for f in report.findings
+                    ],
+                },
             )
         else:
             from attunecli.render import literal

@@ -11,7 +11,9 @@ from attunecli.labels import PRACTICE_CHOICES
 
 
 def _dump(d: Any, data: Any) -> None:
-    d.out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    from attunecli.plain import write_json
+
+    write_json(d.out, data)
 
 
 def register(app: typer.Typer) -> None:
