@@ -441,14 +441,15 @@ class Index:
             for rel, (path, mtime_ns) in sorted(on_disk.items()):
                 if known.get(rel) == mtime_ns:
                     continue
-                new, gone, temp = self._refresh_month(conn, rel, path, rel in known)
+                new, gone, temp, listed = self._refresh_month(conn, rel, path, rel in known)
                 # A killed save's leftovers; sweeping them changes the folder's time.
                 if temp and self.sweep and _sweep(path):
                     with contextlib.suppress(OSError):
                         mtime_ns = os.stat(path).st_mtime_ns
                 changed += new
                 removed = removed or gone
-                trusted = now_ns - mtime_ns > RACY_SECONDS * 1e9
+                # A folder that could not be listed is listed again next time.
+                trusted = listed and now_ns - mtime_ns > RACY_SECONDS * 1e9
                 conn.execute(
                     "INSERT OR REPLACE INTO months VALUES (?, ?)",
                     (rel, mtime_ns if trusted else -1),
@@ -459,8 +460,9 @@ class Index:
 
     def _refresh_month(
         self, conn: sqlite3.Connection, rel: str, path: str, known: bool
-    ) -> tuple[int, bool, bool]:
-        """(files new or changed, whether any went, whether temp files are lying there)."""
+    ) -> tuple[int, bool, bool, bool]:
+        """(files new or changed, whether any went, whether temp files are lying there,
+        whether the folder could be listed)."""
         from attunecli.names import NAME_RE, odd_file_reason
 
         rows = {}
@@ -474,15 +476,16 @@ class Index:
         conn.execute("DELETE FROM odd WHERE dir = ?", (rel,))
         seen: set[str] = set()
         fresh = []
+        names: list[str] | None
         try:
             # A folder first seen: names only. Sizes and times are taken when each
             # file is read (-1 until then), which halves building the index.
             names = os.listdir(path) if not known else [f.name for f in os.scandir(path)]
         except OSError as exc:
             self._problem(path, exc.strerror or str(exc))
-            names = []
+            names = None
         temp = False
-        for name in names:
+        for name in names or ():
             m = NAME_RE.match(name)
             if m is None:
                 temp = temp or name.startswith(TEMP_PREFIX)
@@ -509,7 +512,7 @@ class Index:
         gone = set(rows) - seen
         for name in gone:
             conn.execute("DELETE FROM entries WHERE name = ?", (name,))
-        return changed, bool(gone), temp
+        return changed, bool(gone), temp, names is not None
 
     # reading what files hold
     def load_pending(self, conn: sqlite3.Connection, rowids: Iterable[int] | None = None) -> int:

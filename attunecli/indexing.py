@@ -122,13 +122,42 @@ def load_files(conn: sqlite3.Connection, root: str, rows: Sequence[tuple[int, st
         except OSError:
             pass  # Store.load names what is wrong
         entry = store.load(path)
+        if entry is not None:
+            try:
+                add_entry(conn, rowid, entry)
+            except (
+                ValueError,
+                TypeError,
+                AttributeError,
+                OverflowError,
+                sqlite3.InterfaceError,  # a value SQLite cannot take (a list for an id)
+                sqlite3.ProgrammingError,
+            ) as exc:
+                # A hand-edited file can hold what the index cannot (a number past 64
+                # bits): it is named as unreadable, and the rest still answer. What
+                # add_entry wrote goes (triggers take back the totals; so does
+                # practice = NULL below).
+                conn.execute("DELETE FROM moments WHERE entry = ?", (rowid,))
+                conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
+                conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
+                why.setdefault(path, f"not a valid entry ({exc})")
+                entry = None
         if entry is None:
             conn.execute(
                 "UPDATE entries SET loaded = 1, problem = ?, practice = NULL WHERE rowid = ?",
                 (why.get(path, "could not be read"), rowid),
             )
-        else:
-            add_entry(conn, rowid, entry)
+            if _cannot_open(path):  # no permission, for one: look again next time
+                conn.execute(
+                    "UPDATE entries SET size = -1, mtime_ns = -1 WHERE rowid = ?", (rowid,)
+                )
+                conn.execute("UPDATE months SET mtime_ns = -1 WHERE dir = ?", (month,))
+
+
+def _cannot_open(path: Path) -> bool:
+    """A regular file we may not read: a problem that can go without the file changing
+    (`chmod` changes neither its size nor its time, nor its folder's)."""
+    return os.path.isfile(path) and not os.access(path, os.R_OK)
 
 
 def memory_index(entries: Iterable[Entry]) -> sqlite3.Connection:

@@ -73,6 +73,12 @@ def remembered() -> tuple[str, str] | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):
         base = os.path.join(os.environ.get("HOME", ""), ".cache")
+    if not os.path.isabs(base):
+        return None  # HOME unset or relative: that would be a file in the current folder
+    for name in (ENV_DATA, ENV_CACHE):
+        value = os.environ.get(name, "").strip()
+        if value and not os.path.isabs(os.path.expanduser(value)):
+            return None  # relative to the current folder, which the file cannot vouch for
     try:
         with open(os.path.join(base, APP_NAME, LOCATIONS_FILE), encoding="utf-8") as fh:
             lines = fh.read().split("\n")

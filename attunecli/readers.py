@@ -91,20 +91,37 @@ def _how_many(last: int) -> int:
     return min(last, MOST)
 
 
-def open_index(env: ReadEnv) -> tuple[Index, sqlite3.Connection]:
-    """The index, fresh; in memory when the cache dir cannot hold one (slower, as right)."""
+def open_index(env: ReadEnv, *, load_all: bool = False) -> tuple[Index, sqlite3.Connection]:
+    """The index, fresh (`load_all`: every file read); in memory when the cache dir cannot
+    hold one (slower, as right)."""
     index = Index(env.entries, env.cache, on_problem=env.skipped)
     try:
-        return index, index.open_fresh()
+        conn = index.open_fresh()
+        try:
+            if load_all:  # writes: an index that can be read but not written fails here
+                index.load_pending(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return index, conn
     except (sqlite3.Error, OSError) as exc:
         if env.cache is None:
             raise
-        env.say(
-            f"attune: note: could not use the index in {env.cache} ({exc}); "
-            "reading the entry files instead (`attune doctor` can tell why)"
-        )
+        return in_memory(env, exc, load_all=load_all)
+
+
+def in_memory(
+    env: ReadEnv, exc: BaseException, *, load_all: bool = False
+) -> tuple[Index, sqlite3.Connection]:
+    env.say(
+        f"attune: note: could not use the index in {env.cache} ({exc}); "
+        "reading the entry files instead (`attune doctor` can tell why)"
+    )
     index = Index(env.entries, None, on_problem=env.skipped)
-    return index, index.open_fresh()
+    conn = index.open_fresh()
+    if load_all:
+        index.load_pending(conn)
+    return index, conn
 
 
 def name_problems(env: ReadEnv, index: Index, conn: sqlite3.Connection) -> None:
@@ -141,7 +158,7 @@ def recent_rows(
 ) -> list[tuple[str, str, str, str, int, str]]:
     """The newest `n` readable entries that match.
 
-    Each is (name, created_at, id, practice, complete, summary). Pending files
+    Each is (dir/name, created_at, id, practice, complete, summary). Pending files
     are read newest first, only as far as it takes to find `n`.
     """
     low, high = _stamp_window(since, until)
@@ -171,7 +188,7 @@ def recent_rows(
         index.load_pending(conn, [r for r, _, loaded in rows if not loaded])
         marks = ",".join("?" * len(rows))
         found += conn.execute(
-            f"SELECT name, created_at, id, practice, complete, summary FROM entries "
+            f"SELECT dir || '/' || name, created_at, id, practice, complete, summary FROM entries "
             f"WHERE rowid IN ({marks}) AND loaded = 1 AND {match} ORDER BY name DESC",
             (*[r for r, _, _ in rows], *params),
         ).fetchall()
@@ -195,7 +212,14 @@ def history(
     lo, hi = period(since, until, env.now().date())
     index, conn = open_index(env)
     try:
-        rows = recent_rows(index, conn, last, since=lo, until=hi, practice=practice)
+        try:
+            rows = recent_rows(index, conn, last, since=lo, until=hi, practice=practice)
+        except sqlite3.OperationalError as exc:  # read, it could be; written, not
+            if not index.path:
+                raise
+            conn.close()
+            index, conn = in_memory(env, exc)
+            rows = recent_rows(index, conn, last, since=lo, until=hi, practice=practice)
         name_problems(env, index, conn)
     finally:
         conn.close()
@@ -228,7 +252,7 @@ def entries_named(env: ReadEnv, names: list[str]) -> list[Entry]:
     store = Store(Path(env.entries).parent, warn=lambda msg: env.say(f"attune: warning: {msg}"))
     found = []
     for name in names:
-        entry = store.load(Path(env.entries, name[:4], name[4:6], name))
+        entry = store.load(Path(env.entries, name))  # dir/name: where the index found it
         if entry is not None:
             found.append(entry)
     return found
@@ -236,14 +260,13 @@ def entries_named(env: ReadEnv, names: list[str]) -> list[Entry]:
 
 def open_repairs(env: ReadEnv) -> list[Entry]:
     """Repairs no follow-up has closed, oldest first: found in the index, read from their files."""
-    index, conn = open_index(env)
+    index, conn = open_index(env, load_all=True)
     try:
-        index.load_pending(conn)
         name_problems(env, index, conn)
         names = [
             name
             for (name,) in conn.execute(
-                "SELECT name FROM entries INDEXED BY entries_open "
+                "SELECT dir || '/' || name FROM entries INDEXED BY entries_open "
                 "WHERE practice = 'repair' AND complete = 1 AND closed = 0 ORDER BY name"
             )
         ]
@@ -273,9 +296,8 @@ def search(
         last = _how_many(last)
     lo = parse_day(since, env.now().date(), "--since") if since else None
     needle = text.casefold()
-    index, conn = open_index(env)
+    index, conn = open_index(env, load_all=True)
     try:
-        index.load_pending(conn)
         name_problems(env, index, conn)
         total, rows = _matches(index, conn, needle, practice, lo, last)
     finally:
@@ -371,9 +393,8 @@ def insights(
     lo = parse_day(since, today, "--since") if since else hi - timedelta(days=29)
     if lo > hi:
         raise UsageError(f"--since {lo} is after --until {hi}")
-    index, conn = open_index(env)
+    index, conn = open_index(env, load_all=True)
     try:
-        index.load_pending(conn)
         name_problems(env, index, conn)
         if everything:
             first, latest = conn.execute(
@@ -401,9 +422,8 @@ def period_figures(env: ReadEnv, since: date | None, until: date | None) -> Insi
     from attunecli.insights import figures
 
     today = env.now().date()
-    index, conn = open_index(env)
+    _, conn = open_index(env, load_all=True)
     try:
-        index.load_pending(conn)
         first = conn.execute(
             "SELECT min(day) FROM entries WHERE practice IS NOT NULL AND day >= ? AND day <= ?",
             ((since or date.min).isoformat(), (until or date.max).isoformat()),

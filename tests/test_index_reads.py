@@ -351,7 +351,7 @@ def test_history_after_the_index_is_deleted_reads_only_the_newest_files(
     conn = index.open_fresh()
     try:
         rows = readers.recent_rows(index, conn, 3)
-        assert [r[0] for r in rows] == newest[:3]
+        assert [r[0].rpartition("/")[2] for r in rows] == newest[:3]
         assert 3 <= index.read <= 16  # a handful, not 60
         (pending,) = conn.execute("SELECT count(*) FROM entries WHERE loaded = 0").fetchone()
         assert pending == 60 - index.read
@@ -500,6 +500,101 @@ def test_a_changed_file_is_read_again(data_dir: Path, attune_dirs: Path, cli: An
         assert db.execute("SELECT word, intensity FROM moments").fetchall() == [("tense", 7)]
         assert fts_hits(db, "first") == []
         fts_consistent(db)
+
+
+def test_a_month_folder_that_could_not_be_listed_is_listed_again(
+    data_dir: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A listing that fails (no permission, for one) does not leave the folder known as empty:
+    `chmod` changes neither the folder's time nor anything else the index looks at."""
+    (path,) = plant(data_dir, reflect(datetime(2026, 11, 20, 9, 0, tzinfo=TZ), 1, "zebra"))
+    age_folders(data_dir)
+    month = str(path.parent)
+    real_listdir = os.listdir
+
+    def refused(where: Any = ".") -> list[str]:
+        if os.fspath(where) == month:
+            raise PermissionError(13, "Permission denied", month)
+        return real_listdir(where)
+
+    monkeypatch.setattr(os, "listdir", refused)
+    r = cli("search", "zebra")
+    assert r.stdout == "" and "Permission denied" in r.stderr
+    monkeypatch.setattr(os, "listdir", real_listdir)
+    assert "zebra" in cli("search", "zebra").stdout
+
+
+def test_a_file_that_could_not_be_opened_is_read_again_once_it_can(
+    data_dir: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, second = plant(
+        data_dir,
+        reflect(datetime(2026, 11, 20, 9, 0, tzinfo=TZ), 1, "zebra one"),
+        reflect(datetime(2026, 11, 21, 9, 0, tzinfo=TZ), 2, "zebra two"),
+    )
+    age_folders(data_dir)
+    real_open = io.open
+
+    def refused(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(file) == str(second):
+            raise PermissionError(13, "Permission denied", str(second))
+        return real_open(file, *args, **kwargs)
+
+    real_access = os.access
+
+    def no_access(file: Any, mode: int, **kwargs: Any) -> bool:
+        return os.fspath(file) != str(second) and real_access(file, mode, **kwargs)
+
+    monkeypatch.setattr(io, "open", refused)
+    monkeypatch.setattr("builtins.open", refused)
+    monkeypatch.setattr(os, "access", no_access)
+    r = cli("search", "zebra", "--json")
+    assert [m["text"] for m in jsons(r.stdout)] == ["zebra one"]
+    assert "Permission denied" in r.stderr
+    monkeypatch.setattr(io, "open", real_open)  # chmod: the file, its size and time unchanged
+    monkeypatch.setattr("builtins.open", real_open)
+    monkeypatch.setattr(os, "access", real_access)
+    r = cli("search", "zebra", "--json")
+    assert [m["text"] for m in jsons(r.stdout)] == ["zebra two", "zebra one"]
+    assert r.stderr == ""
+
+
+@pytest.mark.planted
+def test_an_entry_the_index_cannot_hold_is_named_and_the_rest_still_answer(
+    data_dir: Path, cli: Any, attune_dirs: Path
+) -> None:
+    """A hand-edited number past 64 bits: one file skipped, not every command broken."""
+    fine = slow_down(datetime(2026, 11, 20, 9, 0, tzinfo=TZ), 1, "zebra fine")
+    huge = checkin(
+        datetime(2026, 11, 21, 9, 0, tzinfo=TZ), 2, [("calm", 10**30, None, [])], "zebra huge"
+    )
+    odd = slow_down(datetime(2026, 11, 22, 9, 0, tzinfo=TZ), 3, "zebra odd")
+    odd.refers_to = ["not", "text"]  # type: ignore[assignment]  # SQLite cannot hold a list
+    _, huge_path, odd_path = plant(data_dir, fine, huge, odd)
+    r = cli("history", "--json")
+    assert r.exit_code == 0 and [e["id"] for e in jsons(r.stdout)] == [fine.id]
+    assert f"skipped {huge_path}: not a valid entry" in r.stderr
+    assert f"skipped {odd_path}: not a valid entry" in r.stderr
+    assert [m["text"] for m in jsons(cli("search", "zebra", "--json").stdout)] == ["zebra fine"]
+    data = jsons(cli("insights", "--all", "--json").stdout)
+    assert data["practice_counts"] == {"slow-down": 1}  # the running totals, over it all
+    assert data["checkin_days"] == []
+    with contextlib.closing(index_db(attune_dirs)) as db:
+        assert_totals_match(db)
+        fts_consistent(db)
+
+
+def test_a_file_in_another_month_folder_is_read_from_where_it_is(data_dir: Path, cli: Any) -> None:
+    """Moved by hand: every command finds it where the index saw it, not where its name says."""
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    (path,) = plant(data_dir, repair(when, 1, "zebra", date(2026, 11, 22)))
+    moved = data_dir / "entries" / "2026" / "12" / path.name
+    moved.parent.mkdir()
+    path.rename(moved)
+    r = cli("history", "--json")
+    assert [e["id"] for e in jsons(r.stdout)] == [ident(1)] and r.stderr == ""
+    r = cli("repairs", "--json")
+    assert [e["id"] for e in jsons(r.stdout)] == [ident(1)] and r.stderr == ""
 
 
 # 3. the running totals agree with a recount -------------------------------------------------
@@ -958,6 +1053,37 @@ def test_the_quick_path_works_without_a_usable_cache(
     code, out, err = run_main(["search", "sister", "--json"], capsys)
     assert (code, out) == good[:2]
     assert err.count("\n") == 1 and err.startswith("attune: note: could not use the index")
+
+
+def test_an_index_that_can_be_read_but_not_written_is_read_around(
+    data_dir: Path, attune_dirs: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index file left by `sudo attune` (root's, in your cache), say: the first write to it
+    fails, and the commands read the entry files instead, as when there is no cache."""
+    seed_mixed(data_dir)
+    age_folders(data_dir)  # nothing to refresh: only reading the pending files writes
+    commands = [
+        ("history", "--last", "100"),
+        ("search", "sister", "--json"),
+        ("insights", "--all", "--json"),
+        ("repairs", "--json"),
+    ]
+    good = [cli(*c) for c in commands]
+    (cache_dir(attune_dirs) / "index.sqlite3").unlink()
+    Index(data_dir / "entries", cache_dir(attune_dirs)).open_fresh().close()  # names only
+    real = Index._connect
+
+    def read_only(self: Index) -> sqlite3.Connection:
+        conn = real(self)
+        if self.path:
+            conn.execute("PRAGMA query_only = 1")
+        return conn
+
+    monkeypatch.setattr(Index, "_connect", read_only)
+    for command, before in zip(commands, good, strict=True):
+        r = cli(*command)
+        assert (r.exit_code, r.stdout) == (0, before.stdout), (command, r.stderr)
+        assert r.stderr.startswith("attune: note: could not use the index"), r.stderr
 
 
 # 7. two entries in one second ----------------------------------------------------------------

@@ -97,3 +97,34 @@ def test_the_quick_path_and_typer_read_the_same_folder_without_variables(
     assert main(["history", "--json"]) == 0  # answered from what was remembered
     assert capsys.readouterr().out.count('"calm"') == 2 and '"calm"' in first
     assert paths.remembered() is not None
+
+
+def test_a_relative_data_dir_is_not_taken_from_another_folder(
+    defaults: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ATTUNE_DATA_DIR=journal means ./journal wherever attune runs, not where it ran first."""
+    defaults.mkdir(parents=True)
+    monkeypatch.setenv("ATTUNE_DATA_DIR", "journal")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.chdir(tmp_path / "a")
+    resolve_paths()
+    monkeypatch.chdir(tmp_path / "b")
+    assert remembered() is None
+    assert quick.locations()[0] == str(tmp_path / "b" / "journal" / "entries")
+
+
+@pytest.mark.parametrize("home", [None, "", "relative/home"])
+def test_without_an_absolute_home_no_file_in_the_current_folder_is_trusted(
+    defaults: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, home: str | None
+) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    if home is None:
+        monkeypatch.delenv("HOME")
+    else:
+        monkeypatch.setenv("HOME", home)
+    monkeypatch.chdir(tmp_path)
+    planted = tmp_path / (home or "") / ".cache" / "attune" / LOCATIONS_FILE
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f"{paths.fingerprint()}\n/elsewhere/entries\n/elsewhere/cache\n")
+    assert remembered() is None

@@ -453,7 +453,7 @@ def test_an_unchanged_old_folder_is_not_scanned_again(
 
     def counting(
         self: Index, conn: sqlite3.Connection, rel: str, path: str, known: bool
-    ) -> tuple[int, bool, bool]:
+    ) -> tuple[int, bool, bool, bool]:
         scanned.append(rel)
         return real(self, conn, rel, path, known)
 
