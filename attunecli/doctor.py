@@ -184,7 +184,7 @@ def _check_index(paths: Paths, store: Store, report: Report) -> None:
             )
         )
         return
-    on_disk = {k: m for k, (_, m) in index.months_on_disk().items()}
+    on_disk = {k: m for k, (_, m, _c) in index.months_on_disk().items()}
     # -1: a folder that changed just as the index was refreshed; it is looked at next time.
     behind = set(on_disk) != set(known) or any(known[k] not in (m, -1) for k, m in on_disk.items())
     if behind:

@@ -45,14 +45,18 @@ if TYPE_CHECKING:
 
     from attunecli.store import Store
 
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS months (dir TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
+-- A folder is looked at again when its modification or its change time moved:
+-- rsync -a, cp -a and tar put the modification time back; nothing can set ctime.
+CREATE TABLE IF NOT EXISTS months (
+    dir TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE IF NOT EXISTS odd (
     dir TEXT NOT NULL, name TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (dir, name)
 );
@@ -402,9 +406,9 @@ class Index:
                 os.unlink(self.path + suffix)
 
     # keeping the names fresh
-    def months_on_disk(self) -> dict[str, tuple[str, int]]:
-        """{"2026/11": (folder, its mtime_ns)} for every month folder."""
-        found: dict[str, tuple[str, int]] = {}
+    def months_on_disk(self) -> dict[str, tuple[str, int, int]]:
+        """{"2026/11": (folder, its mtime_ns, its ctime_ns)} for every month folder."""
+        found: dict[str, tuple[str, int, int]] = {}
         try:
             years = [d for d in os.scandir(self.root) if d.name.isdigit() and d.is_dir()]
         except OSError:
@@ -417,20 +421,25 @@ class Index:
                 continue
             for month in months:
                 with contextlib.suppress(OSError):
-                    found[f"{year.name}/{month.name}"] = (month.path, month.stat().st_mtime_ns)
+                    st = month.stat()
+                    found[f"{year.name}/{month.name}"] = (
+                        month.path,
+                        st.st_mtime_ns,
+                        st.st_ctime_ns,
+                    )
         return found
 
     def refresh(self, conn: sqlite3.Connection) -> int:
         """Bring the file names up to date; returns how many files are new or changed."""
         on_disk = self.months_on_disk()
-        known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
+        known = _months(conn)
         if known.keys() == on_disk.keys() and all(
-            known[rel] == m for rel, (_, m) in on_disk.items()
+            known[rel] == (m, c) for rel, (_, m, c) in on_disk.items()
         ):
             return 0
         changed = 0
         with immediate(conn):
-            known = dict(conn.execute("SELECT dir, mtime_ns FROM months").fetchall())
+            known = _months(conn)
             removed = False
             for rel in set(known) - set(on_disk):
                 removed = True
@@ -438,21 +447,22 @@ class Index:
                 conn.execute("DELETE FROM odd WHERE dir = ?", (rel,))
                 conn.execute("DELETE FROM months WHERE dir = ?", (rel,))
             now_ns = time.time_ns()
-            for rel, (path, mtime_ns) in sorted(on_disk.items()):
-                if known.get(rel) == mtime_ns:
+            for rel, (path, mtime_ns, ctime_ns) in sorted(on_disk.items()):
+                if known.get(rel) == (mtime_ns, ctime_ns):
                     continue
                 new, gone, temp, listed = self._refresh_month(conn, rel, path, rel in known)
                 # A killed save's leftovers; sweeping them changes the folder's time.
                 if temp and self.sweep and _sweep(path):
                     with contextlib.suppress(OSError):
-                        mtime_ns = os.stat(path).st_mtime_ns
+                        st = os.stat(path)
+                        mtime_ns, ctime_ns = st.st_mtime_ns, st.st_ctime_ns
                 changed += new
                 removed = removed or gone
                 # A folder that could not be listed is listed again next time.
                 trusted = listed and now_ns - mtime_ns > RACY_SECONDS * 1e9
                 conn.execute(
-                    "INSERT OR REPLACE INTO months VALUES (?, ?)",
-                    (rel, mtime_ns if trusted else -1),
+                    "INSERT OR REPLACE INTO months VALUES (?, ?, ?)",
+                    (rel, mtime_ns if trusted else -1, ctime_ns),
                 )
             if removed:  # a follow-up may have gone: which repairs are open again
                 mark_closed(conn)
@@ -640,6 +650,10 @@ def _private_dir(path: str) -> None:
     from attunecli.fsutil import ensure_private_dir
 
     ensure_private_dir(Path(path))
+
+
+def _months(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    return {d: (m, c) for d, m, c in conn.execute("SELECT dir, mtime_ns, ctime_ns FROM months")}
 
 
 def has_pending(conn: sqlite3.Connection) -> bool:

@@ -502,6 +502,23 @@ def test_a_changed_file_is_read_again(data_dir: Path, attune_dirs: Path, cli: An
         fts_consistent(db)
 
 
+def test_a_file_synced_in_with_the_folder_time_put_back_is_seen(data_dir: Path, cli: Any) -> None:
+    """rsync -a, cp -a and tar restore a folder's modification time; its ctime still moves."""
+    when = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
+    plant(data_dir, slow_down(when, 1, "here before"))
+    age_folders(data_dir, 3600)
+    assert len(jsons(cli("search", "before", "--json").stdout)) == 1
+    (month,) = (data_dir / "entries").glob("*/*")
+    kept = month.stat()
+    plant(data_dir, slow_down(when + timedelta(hours=1), 2, "synced in later"))
+    os.utime(month, ns=(kept.st_atime_ns, kept.st_mtime_ns))  # as rsync -a leaves it
+    assert month.stat().st_mtime_ns == kept.st_mtime_ns
+    assert [m["text"] for m in jsons(cli("search", "synced", "--json").stdout)] == [
+        "synced in later"
+    ]
+    assert len(jsons(cli("history", "--json").stdout)) == 2
+
+
 def test_a_month_folder_that_could_not_be_listed_is_listed_again(
     data_dir: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
