@@ -6,8 +6,9 @@ delete at any time; with no usable cache dir the same index is built in memory.
 
 Keeping it fresh has two speeds:
 
-- **Names** (cheap): each month folder's modification time is compared with
-  the one recorded. Adding, removing or renaming a file changes it; that is how
+- **Names** (cheap): each month folder's modification and change times are
+  compared with the ones recorded (a sync that puts the modification time
+  back cannot put the change time back). Adding, removing or renaming a file changes it; that is how
   sync tools (which write a temp file and rename it), git and people add
   entries. Only a folder that changed is listed again, and a file is known by
   name, size and modification time. A folder whose time is within two seconds
