@@ -194,6 +194,7 @@ BOTH_WAYS = [
     (["history", "--last", str(2**64)], 0),  # more than SQLite can count: every entry
     (["history", "--practice", "nope"], 2),
     (["history", "--since", "not-a-day"], 2),
+    (["history", "--since", "99999w"], 0),  # the year 110: far back, still a day
     (["history", "--since", "2026-11-20", "--until", "2026-11-01"], 2),
     (["search", "sister"], 0),
     (["search", "STRASSE", "--json"], 0),
