@@ -1,15 +1,14 @@
 """Pure helpers that write or read a little text: no I/O, content passed in.
 
-Drafting a reflection, a validation or a repair message; spotting advice,
-fixing, minimising, blaming or defensiveness in a reply; picking an
+Drafting a reflection, a validation or a repair message; picking an
 attachment-aware tip; noticing when an entry shows a lot of distress.
+Checking a reply lives in `replies.py`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from attunecli.models import JSON, Entry
@@ -66,41 +65,11 @@ def compose(template: str, answers: Mapping[str, JSON], text: Mapping[str, Any])
     raise ValueError(f"unknown template {template!r}")
 
 
-@dataclass(frozen=True)
-class Flag:
-    kind: str
-    phrase: str
-    note: str
-    instead: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"kind": self.kind, "phrase": self.phrase, "note": self.note}
-
-
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def _normalise(text: str) -> str:
     return " ".join(text.translate(_APOSTROPHES).lower().split())
-
-
-def flag_reply(reply: str, patterns: Iterable[Mapping[str, Any]]) -> list[Flag]:
-    """Each kind of unhelpful reply found in `reply`, once, in the order of `patterns`."""
-    said = _normalise(reply)
-    flags: list[Flag] = []
-    for pattern in patterns:
-        for phrase in pattern["phrases"]:
-            needle = _normalise(phrase)
-            if re.search(r"(?<![\w'])" + re.escape(needle) + r"(?!\w)", said):
-                flags.append(Flag(pattern["kind"], phrase, pattern["note"], pattern["instead"]))
-                break
-    return flags
-
-
-def alternative_reply(flags: Sequence[Flag], reflection: str) -> str:
-    """An empathic reply to offer instead: the reflection first, then a gentle opening."""
-    opening = flags[0].instead if flags else ""
-    return " ".join(part for part in (reflection.strip(), opening.strip()) if part)
 
 
 def tip_for(style: str | None, practice_id: str, attachment: Mapping[str, Any]) -> str | None:

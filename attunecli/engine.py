@@ -52,12 +52,44 @@ def _default_for(step: Step, local: dict[str, JSON]) -> JSON:
     return step.default
 
 
-def _reply_details(reply: str, local: dict[str, JSON]) -> tuple[list[dict[str, str]], str]:
-    flags = coach.flag_reply(reply, coach_text()["reply_pattern"])
-    if not flags:
-        return [], ""
-    reflection = local.get("reflection") or coach.compose("reflection", local, coach_text())
-    return [f.to_json() for f in flags], coach.alternative_reply(flags, str(reflection))
+def _reflection(local: dict[str, JSON]) -> str:
+    """What the user said back in this practice, to lead a kinder draft of their reply."""
+    return str(local.get("reflection") or coach.compose("reflection", local, coach_text()))
+
+
+def _review_reply(
+    asker: Asker, step: Step, reply: str, local: dict[str, JSON], now: datetime
+) -> tuple[str, dict[str, Any]]:
+    """Check the reply; while the user rewrites it and the rewrite is flagged, look again."""
+    from attunecli import replies
+
+    reflection = _reflection(local)
+    checked = replies.check(reply, reflection=reflection)
+    if not checked.flags:
+        return reply, {}
+    details: dict[str, Any] = {
+        "flags": [f.to_json() for f in checked.flags],
+        "alternative": checked.alternative or "",
+    }
+    current = reply
+    while True:
+        flags = [f.to_json() for f in checked.flags]
+        kept, _ = normalise(
+            step, asker.review_reply(current, flags, checked.alternative or ""), now
+        )
+        if not isinstance(kept, str) or not kept or kept == current:
+            break
+        current = kept
+        if kept == checked.alternative:
+            break  # attune's own draft: nothing to look at again
+        checked = replies.check(kept, reflection=reflection)
+        if not checked.flags:
+            break
+    if current != reply:
+        details["draft"] = reply
+        if checked.flags and current != checked.alternative:
+            details["kept_flags"] = [f.to_json() for f in checked.flags]
+    return current, details
 
 
 def _run_guide(
@@ -157,13 +189,7 @@ def _run_section(
                 continue
             value, details = normalise(step, raw, now)
         if step.kind == "reply" and isinstance(value, str) and value:
-            flags, alternative = _reply_details(value, local)
-            if flags:
-                details = {"flags": flags, "alternative": alternative}
-                kept, _ = normalise(step, asker.review_reply(value, flags, alternative), now)
-                if kept and kept != value:
-                    details["draft"] = value
-                    value = kept
+            value, details = _review_reply(asker, step, value, local, now)
         local[step.id] = value
         record.append(Answer(answer_id, step.kind, step.question, value, details))
         saved()

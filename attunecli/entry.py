@@ -1,8 +1,8 @@
 """The `attune` console script.
 
 `attune --version`, a plain `attune remind` and the plain forms of `history`,
-`search` and `insights` are answered here, before Typer is imported: scripts,
-cron and people looking back call them most, and Typer's import alone costs
+`search`, `insights` and `check-reply` are answered here, before Typer is
+imported: scripts, cron and people looking back call them most, and Typer's import alone costs
 several times a bare Python start. Everything else (help and completion
 included) goes to the Typer app.
 """
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         reminded = main_fast(args[1:])
         if reminded is not None:
             return reminded
-    if args[:1] in (["history"], ["search"], ["insights"]):
+    if args[:1] in (["history"], ["search"], ["insights"], ["check-reply"]):
         from attunecli.quick import main as quick
 
         answered = quick(args)

@@ -1,4 +1,4 @@
-"""The quick path: plain forms of `history`, `search` and `insights` without Typer.
+"""The quick path: plain forms of `history`, `search`, `insights` and `check-reply`, without Typer.
 
 People run these to look back, often many times a day; importing Typer and
 Rich alone costs several times what answering from the index does. Here the
@@ -36,8 +36,9 @@ OPTIONS: dict[str, dict[str, bool]] = {
         "--json": False,
     },
     "insights": {"--since": True, "--until": True, "--all": False, "--json": False},
+    "check-reply": {"--json": False, "--jsonl": False},
 }
-POSITIONAL = {"search": 1}
+POSITIONAL = {"search": (1, 1), "check-reply": (0, 1)}  # command: (fewest, most)
 ALIASES = {"-n": "--last"}
 
 
@@ -69,7 +70,8 @@ def parse(command: str, args: Sequence[str]) -> tuple[dict[str, str | bool], lis
         else:
             return None  # --help, -h, --, an unknown option, a typo
         i += 1
-    if len(positional) != POSITIONAL.get(command, 0):
+    fewest, most = POSITIONAL.get(command, (0, 0))
+    if not fewest <= len(positional) <= most:
         return None
     last = options.get("--last")
     if last is not None and not (
@@ -121,6 +123,18 @@ def _say(line: str) -> None:
 
 
 def run(command: str, options: dict[str, str | bool], positional: list[str]) -> None:
+    if command == "check-reply":
+        from attunecli import checkreply
+
+        checkreply.run(
+            positional[0] if positional else None,
+            as_json=bool(options.get("--json")),
+            jsonl=bool(options.get("--jsonl")),
+            out=sys.stdout,
+            color=use_color(),
+        )
+        return
+
     from datetime import datetime
 
     from attunecli import readers

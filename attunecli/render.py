@@ -102,10 +102,14 @@ def entry_view(entry: Entry) -> RenderableType:
         parts.append(Text("  " + literal(answer_text(ans.answer))))
         flags = ans.details.get("flags")
         if flags:
-            for f in flags:
-                parts.append(
-                    Text(f"  ! {f['kind']}: “{literal(f['phrase'])}”. {f['note']}", style="yellow")
-                )
+            from attunecli.replies import notes
+
+            for f, line in zip(flags, notes(flags), strict=True):
+                if f.get(
+                    "phrase"
+                ):  # entries written before the reply checker was retrained quoted what it matched
+                    line = f"{f['kind']}: “{f['phrase']}”. {f.get('note', '')}"
+                parts.append(Text("  ! " + literal(line), style="yellow"))
             if ans.details.get("alternative"):
                 parts.append(
                     Text("  Another way: " + literal(ans.details["alternative"]), style="green")

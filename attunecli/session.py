@@ -196,6 +196,21 @@ def needs_support(entry: Entry) -> bool:
     return coach.needs_support(entry, support().crisis_phrases)
 
 
+def reply_notes(entry: Entry) -> list[str]:
+    """What the checker said of each reply in `entry`, a plain line a flag, for scripted runs."""
+    from attunecli.replies import notes
+
+    lines: list[str] = []
+    for a in entry.by_kind("reply"):
+        flags = a.details.get("kept_flags") or a.details.get("flags") or []
+        if not flags or a.details.get("draft"):
+            continue  # nothing found, or already looked at together at the terminal
+        lines += ["Your reply: " + line for line in notes(flags)]
+        if a.details.get("alternative"):
+            lines.append("Another way to say it: " + str(a.details["alternative"]))
+    return lines
+
+
 def support_lines(*, full: bool) -> list[str]:
     s = support()
     lines = [s.intro] if not full else []

@@ -330,9 +330,10 @@ class TerminalAsker:
         return self._multi(words_step, options)
 
     def review_reply(self, reply: str, flags: list[dict[str, str]], alternative: str) -> str:
-        for f in flags:
-            quoted = f"\u201c{f['phrase']}\u201d"
-            self.say(f"That reply may come across as {f['kind']} ({quoted}). {f['note']}", "flag")
+        from attunecli.replies import notes
+
+        for line in notes(flags):
+            self.say(line, "flag")
         self.say("Another way to say it: " + alternative, "alt")
         choice = _answer(
             questionary.select(

@@ -181,6 +181,50 @@ def test_reflect_drafts_reflection_and_flags_reply(cli: Any, data_dir: Path) -> 
     reply = next(x for x in entry["answers"] if x["id"] == "reply")
     assert [f["kind"] for f in reply["details"]["flags"]] == ["advice", "minimising"]
     assert reply["details"]["alternative"].startswith(a["reflection"])
+    # A script hears it too: after the saved line, one plain line a flag on stderr.
+    assert r.stdout.startswith("Saved reflect ")
+    notes = [line for line in r.stderr.splitlines() if line.startswith("Your reply: ")]
+    assert notes == [
+        "Your reply: Advice: " + reply["details"]["flags"][0]["note"],
+        "Your reply: Minimising or a silver lining: " + reply["details"]["flags"][1]["note"],
+    ]
+    assert "Another way to say it: " + reply["details"]["alternative"] in r.stderr
+
+
+def test_reflect_with_json_keeps_stderr_quiet_about_the_reply(cli: Any, data_dir: Path) -> None:
+    r = cli(
+        "reflect",
+        "--context",
+        "friend",
+        "--what",
+        "got dumped",
+        "--their-feeling",
+        "hurt",
+        "--reply",
+        "plenty more fish tbh",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    saved = json.loads(r.stdout)
+    reply = next(x for x in saved["answers"] if x["id"] == "reply")
+    assert reply["details"]["flags"]
+    assert "Your reply" not in r.stderr
+
+
+def test_reflect_with_a_kind_reply_prints_no_notes(cli: Any, data_dir: Path) -> None:
+    r = cli(
+        "reflect",
+        "--context",
+        "friend",
+        "--what",
+        "got dumped",
+        "--their-feeling",
+        "hurt",
+        "--reply",
+        "that sounds so painful, I'm here",
+    )
+    assert r.exit_code == 0, r.stderr
+    assert "Your reply" not in r.stderr and "Another way" not in r.stderr
 
 
 def test_curious_needs_an_other_explanation(cli: Any, data_dir: Path) -> None:

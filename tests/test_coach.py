@@ -22,12 +22,7 @@ from attunecli.models import Answer, Entry
 from tests.conftest import NOW
 
 TEXT = coach_text()
-PATTERNS = TEXT["reply_pattern"]
 PHRASES = support().crisis_phrases
-
-
-def kinds(reply: str) -> list[str]:
-    return [f.kind for f in coach.flag_reply(reply, PATTERNS)]
 
 
 # join_words
@@ -135,91 +130,6 @@ def test_repair_message_with_nothing_yet() -> None:
 def test_unknown_template() -> None:
     with pytest.raises(ValueError, match="unknown template 'poem'"):
         coach.compose("poem", {}, TEXT)
-
-
-# flag_reply
-
-
-@pytest.mark.parametrize(
-    ("reply", "want"),
-    [
-        ("You should rest.", ["advice"]),
-        ("YOU SHOULD REST", ["advice"]),
-        ("you\n  should rest", ["advice"]),
-        ("(you should)", ["advice"]),
-        ("Have you tried yoga?", ["advice"]),
-        ("Let me fix it", ["fixing"]),
-        ("At least you have a job.", ["minimising"]),
-        ("I’m sure it’s fine", ["minimising"]),  # curly apostrophes
-        ("I‘m sure it’s fine", ["minimising"]),
-        ("Don’t worry", ["minimising"]),
-        ("You always do this", ["blaming"]),
-        ("That’s your fault", ["blaming"]),
-        ("Just calm down", ["defensiveness"]),
-        ("It was just a joke", ["defensiveness"]),
-        # each kind once, in the order of the patterns, not of the reply
-        (
-            "Calm down. You should rest. You need to sleep. You have to.",
-            ["advice", "defensiveness"],
-        ),
-        (
-            "It's nothing, you should relax, I'll sort it, you never listen, you're overreacting",
-            ["advice", "fixing", "minimising", "blaming", "defensiveness"],
-        ),
-    ],
-)
-def test_flag_reply_finds(reply: str, want: list[str]) -> None:
-    assert kinds(reply) == want
-
-
-@pytest.mark.parametrize(
-    "reply",
-    [
-        "",
-        "That sounds really hard. What's it been like?",
-        "you shoulder a lot",  # "you should" is not a word of "you shoulder"
-        "bayou should flood",  # nor inside "bayou"
-        "at leastwise",
-        "that feast is least of it",
-        "the calm downstairs",
-        "I'm not sure it's fine",
-    ],
-)
-def test_flag_reply_does_not_flag_part_words(reply: str) -> None:
-    assert kinds(reply) == []
-
-
-def test_flag_carries_the_phrase_note_and_instead() -> None:
-    [flag] = coach.flag_reply("Don't worry about it", PATTERNS)
-    minimising = next(p for p in PATTERNS if p["kind"] == "minimising")
-    assert flag.phrase == "don't worry"
-    assert flag.note == minimising["note"]
-    assert flag.instead == minimising["instead"]
-    assert flag.to_json() == {"kind": "minimising", "phrase": "don't worry", "note": flag.note}
-
-
-def test_flag_reply_with_patterns_passed_in() -> None:
-    patterns = [{"kind": "k", "phrases": ["Foo Bar"], "note": "n", "instead": "i"}]
-    assert [f.kind for f in coach.flag_reply("a foo   BAR b", patterns)] == ["k"]
-    assert coach.flag_reply("foobar", patterns) == []
-    assert coach.flag_reply("foo bars", patterns) == []
-
-
-@pytest.mark.parametrize("reply", ["That's not what I'm saying", "But I'd only just got home"])
-def test_flag_reply_defensiveness_before_a_contraction(reply: str) -> None:
-    assert kinds(reply) == ["defensiveness"]
-
-
-def test_alternative_reply() -> None:
-    flags = coach.flag_reply("at least it's over. you should relax", PATTERNS)
-    advice = next(p for p in PATTERNS if p["kind"] == "advice")
-    assert coach.alternative_reply(flags, " It sounds like you felt hurt. ") == (
-        "It sounds like you felt hurt. " + advice["instead"]
-    )
-    assert coach.alternative_reply([], "It sounds like you felt hurt.") == (
-        "It sounds like you felt hurt."
-    )
-    assert coach.alternative_reply(flags, "") == advice["instead"]
 
 
 # crisis and distress

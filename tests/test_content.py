@@ -305,27 +305,12 @@ def test_config_accepts_exactly_the_attachment_styles() -> None:
 # coach text
 
 
-def test_reply_patterns_match_the_schema_and_are_lowercase() -> None:
-    kinds = SCHEMA["$defs"]["answer"]["properties"]["details"]["properties"]["flags"]["items"][
-        "properties"
-    ]["kind"]["enum"]
-    patterns = coach_text()["reply_pattern"]
-    assert [p["kind"] for p in patterns] == kinds
-    for p in patterns:
-        assert p["phrases"] and p["note"].strip() and p["instead"].strip()
-        assert all(ph == ph.lower().strip() for ph in p["phrases"]), p["kind"]
-        # each phrase is found by its own pattern
-        for ph in p["phrases"]:
-            assert p["kind"] in [f.kind for f in coach.flag_reply(ph, patterns)], ph
+def test_validations_hold_feelings_and_are_not_flagged_as_replies() -> None:
+    from attunecli import replies
 
-
-def test_alternatives_do_not_flag_themselves() -> None:
-    patterns = coach_text()["reply_pattern"]
-    for p in patterns:
-        assert coach.flag_reply(p["instead"], patterns) == [], p["kind"]
     for line in coach_text()["reflection"]["validations"]:
         assert "{feelings}" in line
-        assert coach.flag_reply(line.format(feelings="hurt"), patterns) == []
+        assert replies.check(line.format(feelings="hurt")).flags == (), line
 
 
 def test_curious_and_context_lists() -> None:

@@ -227,6 +227,8 @@ def run_everything(run: Any, tmp_path: Path) -> None:
     run("path", "--json")
     run("support")
     run("support", "--json")
+    run("check-reply", "you should calm down")
+    run("check-reply", "--json", "that sounds hard")
     run("config", "set", "attachment", "anxious")
     run("config", "set", "day-start", "05:30")
     run("config", "show")

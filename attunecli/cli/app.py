@@ -10,7 +10,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from attunecli import __version__
-from attunecli.cli import other, practices, reading, reminders
+from attunecli.cli import checking, other, practices, reading, reminders
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
 
@@ -120,6 +120,7 @@ def main(
 
 
 practices.register(app)
+checking.register(app)
 reading.register(app)
 reading.register_insights(app)
 reading.register_exchange(app)

@@ -67,6 +67,10 @@ class Deps:
             self._paths = resolve_paths(self.data_dir)
         return self._paths
 
+    def stdin_is_terminal(self) -> bool:
+        """Whether stdin is a keyboard (so there is nothing piped in to read)."""
+        return sys.stdin is not None and _isatty(sys.stdin)
+
     def is_interactive(self, no_input: bool = False) -> bool:
         if no_input or os.environ.get("ATTUNE_NO_INPUT", "") not in ("", "0"):
             return False

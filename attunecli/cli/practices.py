@@ -110,6 +110,11 @@ def _run(
         label = PRACTICE_LABELS.get(entry.practice, entry.practice)
         d.out.write(f"Saved {label} {short_id(entry.id)} ({path})\n")
     d.out.flush()
+    if not interactive and not as_json:
+        from attunecli.plain import literal
+
+        for line in session.reply_notes(entry):
+            d.say(literal(line))
     if not interactive:
         welcome.first_run_notice(d.paths, d.say)
     if outcome.show_support:
