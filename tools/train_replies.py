@@ -43,7 +43,7 @@ CLEAN_BUDGET = 0.035
 PRECISION_FLOOR = 0.7
 DECISIVE_SUPPORT = 12
 DECISIVE_PRECISION = 0.97
-GATES = (
+GATES: tuple[float, ...] = (
     0.0,
     0.3,
     0.35,
@@ -109,14 +109,15 @@ def fit(
     # A feature seen in one reply alone cannot teach anything that carries over.
     vocabulary = sorted(f for f, n in df.items() if n >= min_df)
     column = {f: i for i, f in enumerate(vocabulary)}
-    rows, cols = [], []
+    row_ids: list[int] = []
+    cols: list[int] = []
     for i, fs in enumerate(feats):
         for f in sorted(fs):
             if f not in column:
                 continue
-            rows.append(i)
+            row_ids.append(i)
             cols.append(column[f])
-    x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feats), len(vocabulary)))
+    x = csr_matrix((np.ones(len(row_ids)), (row_ids, cols)), shape=(len(feats), len(vocabulary)))
     bias: list[float] = []
     outputs = (*KINDS, replies.ANY)
     rows = np.zeros((len(vocabulary), len(outputs)))
