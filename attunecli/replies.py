@@ -41,6 +41,10 @@ _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"'})
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+|;\s+|\s+[-–—]{1,2}\s+|(?<=[.!?])(?=[A-Za-z])")
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[?!]")
 _SPELL_TOKEN = re.compile(r"[a-z0-9/']+")
+# Terminal control sequences (CSI, OSC) and other control characters are not words.
+_CONTROL = re.compile(
+    r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]"
+)
 MODEL = "reply_model.json"
 ANY = "any"  # the model's last output: does this reply carry any kind at all?
 CONTENT = "replies.toml"
@@ -303,6 +307,7 @@ def split_sentences(text: str) -> list[str]:
 
 def normalise(text: str, spellings: Mapping[str, str]) -> str:
     """Lower case, straight apostrophes, one space, and texting spelt out ("u r" -> "you are")."""
+    text = _CONTROL.sub(" ", text)
     said = " ".join(text.translate(_APOSTROPHES).translate(_QUOTES).lower().split())
     return _SPELL_TOKEN.sub(lambda m: spellings.get(m.group(), m.group()), said)
 

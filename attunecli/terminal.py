@@ -330,11 +330,13 @@ class TerminalAsker:
         return self._multi(words_step, options)
 
     def review_reply(self, reply: str, flags: list[dict[str, str]], alternative: str) -> str:
+        from attunecli.plain import literal
         from attunecli.replies import notes
 
         for line in notes(flags):
             self.say(line, "flag")
-        self.say("Another way to say it: " + alternative, "alt")
+        # The other way keeps the user's own sentences: shown literally, like all their text.
+        self.say("Another way to say it: " + literal(alternative), "alt")
         choice = _answer(
             questionary.select(
                 "Which would you like to keep?",

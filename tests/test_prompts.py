@@ -441,3 +441,31 @@ def test_no_color_reaches_the_prompts(drive: Any, data_dir: Path, color: bool) -
     assert r.exit_code == 0, r.stderr
     assert "Which word fits best?" in screen.getvalue()
     assert bool(colour_codes(screen.getvalue())) is color
+
+
+def test_the_reply_review_shows_plain_notes(drive: Any, data_dir: Path) -> None:
+    screen = io.StringIO()
+    r = drive(REFLECT_START + DOWN + ENTER + ENTER, "reflect", output=PlainTextOutput(screen))
+    assert r.exit_code == 0, r.stderr
+    shown = screen.getvalue()
+    assert "Advice: Ideas offered this early" in shown
+    assert "Dismissing the feeling: " in shown
+    assert "Another way to say it: " + EDITED in shown
+    assert "“" not in shown.split("Advice:")[1].split("\n")[0]  # no quoted fragment
+
+
+def test_the_other_way_shows_the_users_words_literally(pipe: Any) -> None:
+    from attunecli.terminal import TerminalAsker
+
+    screen = io.StringIO()
+    asker = TerminalAsker(
+        now=lambda: NOW, console=lambda: None, input=pipe, output=PlainTextOutput(screen)
+    )
+    pipe.send_text(DOWN + ENTER)  # keep mine
+    typed = "I'm sorry \x07\x1b]0;x\x1b\\. You should calm down"
+    flags = [{"kind": "advice", "note": "n"}]
+    kept = asker.review_reply(typed, flags, "I'm sorry \x07\x1b]0;x\x1b\\. That sounds hard.")
+    assert kept == typed
+    shown = screen.getvalue()
+    assert "Another way to say it: I'm sorry \\x07\\x1b]0;x\\x1b\\. That sounds hard." in shown
+    assert "\x07" not in shown and "\x1b" not in shown

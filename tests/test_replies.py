@@ -218,6 +218,12 @@ def test_patterns_set_a_hit_aside_after_a_reflecting_frame() -> None:
     assert replies.rule_hits("i'm not going to tell you to calm down", rules) == set()
 
 
+def test_control_sequences_are_not_words() -> None:
+    typed = "I'm sorry \x07\x1b]0;title\x1b\\. You \x1b[1;31mshould\x1b[0m calm\tdown\x00"
+    assert replies.normalise(typed, {}) == "i'm sorry . you should calm down"
+    assert replies.check(typed).kinds == replies.check("I'm sorry. You should calm down").kinds
+
+
 def test_text_with_control_codes_is_checked_as_plain_words() -> None:
     checked = replies.check("\x1b[31myou should\x1b[0m leave him\x00")
     assert checked.kinds == ["advice"]
