@@ -191,19 +191,15 @@ def test_reflect_drafts_reflection_and_flags_reply(cli: Any, data_dir: Path) -> 
     assert "Another way to say it: " + reply["details"]["alternative"] in r.stderr
 
 
+def reflect_about_a_break_up(cli: Any, reply: str, *more: str) -> Any:
+    return cli(
+        "reflect", "--context", "friend", "--what", "got dumped", "--their-feeling", "hurt",
+        "--reply", reply, *more,
+    )  # fmt: skip
+
+
 def test_reflect_with_json_keeps_stderr_quiet_about_the_reply(cli: Any, data_dir: Path) -> None:
-    r = cli(
-        "reflect",
-        "--context",
-        "friend",
-        "--what",
-        "got dumped",
-        "--their-feeling",
-        "hurt",
-        "--reply",
-        "plenty more fish tbh",
-        "--json",
-    )
+    r = reflect_about_a_break_up(cli, "plenty more fish tbh", "--json")
     assert r.exit_code == 0, r.stderr
     saved = json.loads(r.stdout)
     reply = next(x for x in saved["answers"] if x["id"] == "reply")
@@ -212,17 +208,7 @@ def test_reflect_with_json_keeps_stderr_quiet_about_the_reply(cli: Any, data_dir
 
 
 def test_reflect_with_a_kind_reply_prints_no_notes(cli: Any, data_dir: Path) -> None:
-    r = cli(
-        "reflect",
-        "--context",
-        "friend",
-        "--what",
-        "got dumped",
-        "--their-feeling",
-        "hurt",
-        "--reply",
-        "that sounds so painful, I'm here",
-    )
+    r = reflect_about_a_break_up(cli, "that sounds so painful, I'm here")
     assert r.exit_code == 0, r.stderr
     assert "Your reply" not in r.stderr and "Another way" not in r.stderr
 
@@ -327,17 +313,8 @@ def test_no_input_flag_and_env_force_scripted_mode(
 
 
 def test_show_prints_the_notes_of_a_flagged_reply(cli: Any, data_dir: Path) -> None:
-    r = cli(
-        "reflect",
-        "--context",
-        "friend",
-        "--what",
-        "got dumped",
-        "--their-feeling",
-        "hurt",
-        "--reply",
-        "plenty more fish tbh, you should get back out there",
-        "--json",
+    r = reflect_about_a_break_up(
+        cli, "plenty more fish tbh, you should get back out there", "--json"
     )
     entry = json.loads(r.stdout)
     shown = cli("show", entry["id"][:8])
@@ -350,18 +327,7 @@ def test_show_prints_the_notes_of_a_flagged_reply(cli: Any, data_dir: Path) -> N
 def test_show_reads_flags_written_before_the_checker_was_retrained(
     cli: Any, data_dir: Path
 ) -> None:
-    r = cli(
-        "reflect",
-        "--context",
-        "friend",
-        "--what",
-        "got dumped",
-        "--their-feeling",
-        "hurt",
-        "--reply",
-        "you should calm down",
-        "--json",
-    )
+    r = reflect_about_a_break_up(cli, "you should calm down", "--json")
     entry = json.loads(r.stdout)
     [path] = entry_files(data_dir)
     data = json.loads(path.read_text())

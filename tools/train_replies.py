@@ -206,6 +206,20 @@ def clean_flagged(
     return sum(clean) / max(len(clean), 1)
 
 
+def _pairs(
+    probs: list[dict[str, float]],
+    labels: list[frozenset[str]],
+    kind: str,
+    t: float,
+    forced: Sequence[set[str]],
+) -> list[tuple[bool, bool]]:
+    """For each reply: whether `kind` would be flagged at threshold `t`, and whether it is there."""
+    return [
+        (p[kind] >= t or kind in f, kind in ls)
+        for p, ls, f in zip(probs, labels, forced, strict=True)
+    ]
+
+
 def recall(
     probs: list[dict[str, float]],
     labels: list[frozenset[str]],
@@ -213,12 +227,8 @@ def recall(
     t: float,
     forced: Sequence[set[str]],
 ) -> float:
-    hits = [
-        p[kind] >= t or kind in f
-        for p, ls, f in zip(probs, labels, forced, strict=True)
-        if kind in ls
-    ]
-    return sum(hits) / max(len(hits), 1)
+    found = [flagged for flagged, there in _pairs(probs, labels, kind, t, forced) if there]
+    return sum(found) / max(len(found), 1)
 
 
 def precision(
@@ -228,12 +238,8 @@ def precision(
     t: float,
     forced: Sequence[set[str]],
 ) -> float:
-    hits = [
-        kind in ls
-        for p, ls, f in zip(probs, labels, forced, strict=True)
-        if p[kind] >= t or kind in f
-    ]
-    return sum(hits) / len(hits) if hits else 1.0
+    right = [there for flagged, there in _pairs(probs, labels, kind, t, forced) if flagged]
+    return sum(right) / len(right) if right else 1.0
 
 
 def decisive_patterns(
