@@ -9,9 +9,9 @@ whether or not anything was flagged: a flag is a note, never a verdict.
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 
+from attunecli import stdin
 from attunecli.errors import UsageError
 from attunecli.plain import Painter, literal, output_width
 
@@ -23,20 +23,6 @@ if TYPE_CHECKING:
     from attunecli.replies import Checked
 
 EMPTY = "there is no reply to check (give it as an argument, or on stdin)"
-
-
-def read_stdin() -> str:
-    """All of stdin as UTF-8, strictly: a bad byte is an error, never a silent stand-in."""
-    if sys.stdin is None:  # file descriptor 0 closed, as some schedulers leave it
-        return ""
-    return sys.stdin.buffer.read().decode("utf-8")
-
-
-def stdin_is_terminal() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (ValueError, AttributeError):
-        return False
 
 
 def _all_of(stdin_text: Callable[[], str]) -> str:
@@ -82,7 +68,7 @@ def run(
     jsonl: bool,
     out: IO[str],
     color: bool,
-    stdin_text: Callable[[], str] = read_stdin,
+    stdin_text: Callable[[], str] = stdin.read_all,
     terminal: bool | None = None,
 ) -> None:
     """Check one message (the argument or stdin) or, with `jsonl`, one per line of stdin.
@@ -94,7 +80,7 @@ def run(
         raise UsageError("--json and --jsonl are two ways of asking for JSON; give one")
     if jsonl and text is not None:
         raise UsageError("--jsonl reads its messages from stdin; leave out the TEXT argument")
-    at_keyboard = stdin_is_terminal() if terminal is None else terminal
+    at_keyboard = stdin.is_terminal() if terminal is None else terminal
     from attunecli import replies
 
     if jsonl:

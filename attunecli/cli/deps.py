@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from attunecli import stdin
 from attunecli.paths import Paths, resolve_paths
 
 if TYPE_CHECKING:
@@ -34,14 +35,6 @@ def _isatty(stream: IO[str]) -> bool:
         return False
 
 
-def _read_stdin() -> str:
-    """All of stdin as UTF-8, strictly (a bad byte is an error, not a silent stand-in)."""
-    # With file descriptor 0 closed (as some schedulers leave it) sys.stdin is None.
-    if sys.stdin is None:
-        return ""
-    return sys.stdin.buffer.read().decode("utf-8")
-
-
 def _local_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -57,7 +50,7 @@ class Deps:
     width: int | None = None
     prompt_input: Input | None = None
     prompt_output: Output | None = None
-    stdin_text: Callable[[], str] = field(default=lambda: _read_stdin())
+    stdin_text: Callable[[], str] = field(default=lambda: stdin.read_all())
     schedulers: dict[str, Scheduler] = field(default_factory=dict)  # tests put their own here
     _paths: Paths | None = None
 
@@ -69,7 +62,7 @@ class Deps:
 
     def stdin_is_terminal(self) -> bool:
         """Whether stdin is a keyboard (so there is nothing piped in to read)."""
-        return sys.stdin is not None and _isatty(sys.stdin)
+        return stdin.is_terminal()
 
     def is_interactive(self, no_input: bool = False) -> bool:
         if no_input or os.environ.get("ATTUNE_NO_INPUT", "") not in ("", "0"):
