@@ -37,7 +37,7 @@ FOLDS = 5
 # The operating point: recall a little above the benchmark's targets (0.85 advice, 0.8 the
 # rest), bought only while under this share of kind replies flagged (the target is 5%).
 RECALL_AIM = {kind: (0.88 if kind == "advice" else 0.83) for kind in KINDS}
-CLEAN_BUDGET = 0.045
+CLEAN_BUDGET = 0.04
 # Nor is a kind's threshold lowered below where under this share of its flags are right:
 # a note on the wrong thing is a flag on a good reply too.
 PRECISION_FLOOR = 0.7
