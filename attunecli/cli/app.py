@@ -10,7 +10,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from attunecli import __version__
-from attunecli.cli import checking, other, practices, reading, reminders
+from attunecli.cli import checking, other, practices, reading, reminders, safety
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
 
@@ -126,4 +126,5 @@ reading.register_insights(app)
 reading.register_exchange(app)
 reminders.register(app)
 other.register(app)
+safety.register(app)
 other.register_care(app)
