@@ -103,19 +103,32 @@ def cues() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Resource:
+class HelpLine:
     name: str
+    purpose: str  # crisis, abuse, emergency or directory
+    regions: tuple[str, ...]  # empty: everywhere
     how: str
+    hours: str
+    checked: date
+    source: str
 
 
 @dataclass(frozen=True)
 class Support:
     last_checked: date
-    not_therapy: str
-    intro: str
-    resources: tuple[Resource, ...]
+    texts: dict[str, str]  # the card's sentences, by name (intro, any_distress, ...)
+    someone_steps: tuple[str, ...]
     coping: tuple[str, ...]
-    crisis_phrases: tuple[str, ...]
+    regions: dict[str, str]  # code -> name
+    lines: tuple[HelpLine, ...]
+
+    @property
+    def not_therapy(self) -> str:
+        return self.texts["not_therapy"]
+
+    @property
+    def intro(self) -> str:
+        return self.texts["intro"]
 
 
 @cache
@@ -123,11 +136,22 @@ def support() -> Support:
     d = _read("support.toml")
     return Support(
         last_checked=d["last_checked"],
-        not_therapy=d["not_therapy"],
-        intro=d["intro"],
-        resources=tuple(Resource(r["name"], r["how"]) for r in d["resource"]),
+        texts={k: v for k, v in d.items() if isinstance(v, str)},
+        someone_steps=tuple(d["someone_steps"]),
         coping=tuple(d["coping"]),
-        crisis_phrases=tuple(p.lower() for p in d["crisis_phrases"]),
+        regions=dict(d["regions"]),
+        lines=tuple(
+            HelpLine(
+                name=x["name"],
+                purpose=x["for"],
+                regions=tuple(x["regions"]),
+                how=x["how"],
+                hours=x.get("hours", ""),
+                checked=x["checked"],
+                source=x["source"],
+            )
+            for x in d["line"]
+        ),
     )
 
 

@@ -80,25 +80,49 @@ def tip_for(style: str | None, practice_id: str, attachment: Mapping[str, Any]) 
     return str(tip) if tip else None
 
 
-def _free_text(entry: Entry) -> Iterable[str]:
+def stock_options() -> frozenset[str]:
+    """Every option a practice offers to pick from: picked, they are attune's words, not the
+    person's, and are never read for signs of crisis."""
+    from attunecli.catalog import coach_text
+
+    found: set[str] = set()
+
+    def walk(x: Any) -> None:
+        if isinstance(x, list):
+            found.update(s for s in x if isinstance(s, str))
+        elif isinstance(x, dict):
+            for y in x.values():
+                walk(y)
+
+    walk(coach_text())
+    return frozenset(found)
+
+
+def free_text(entry: Entry, *, vocabulary_feelings: bool = True) -> Iterable[str]:
+    """Everything the person wrote in `entry`, one string an answer or list item.
+
+    Without `vocabulary_feelings`, a feeling picked from attune's own list
+    ("hopeless") is left out: its rating speaks for it (see `high_distress`),
+    while a word of one's own ("suicidal") is read like any other text.
+    """
     for a in entry.answers:
+        if not vocabulary_feelings and (
+            a.kind == "feelings" or (a.kind == "feeling" and a.details.get("quadrant"))
+        ):
+            continue
         if isinstance(a.answer, str) and a.kind in ("text", "compose", "reply", "feeling"):
             yield a.answer
         elif isinstance(a.answer, list):
             yield from (x for x in a.answer if isinstance(x, str))
 
 
-def mentions_crisis(texts: Iterable[str], phrases: Iterable[str]) -> bool:
-    said = [_normalise(t) for t in texts]
-    for phrase in phrases:
-        pattern = r"(?<![\w'])" + re.escape(_normalise(phrase)) + r"(?!\w)"
-        if any(re.search(pattern, s) for s in said):
-            return True
-    return False
+# Scales whose high end is itself unpleasant ("overwhelmed"), whatever feeling goes with them.
+UNPLEASANT_MEASURES = ("arousal_before", "arousal_after")
 
 
 def high_distress(entry: Entry, threshold: int = 9) -> bool:
-    """A feeling rated `threshold` or more in the same section that is not known to be pleasant.
+    """A rating of `threshold` or more on something unpleasant: a feeling in the same section
+    not known to be pleasant, or how stirred up someone is before or after regulating.
 
     A word of the user's own is not in the vocabulary, so its pleasantness is
     unknown; it counts, since showing resources to someone who did not need
@@ -107,7 +131,10 @@ def high_distress(entry: Entry, threshold: int = 9) -> bool:
     for a in entry.answers:
         if a.kind != "scale" or not isinstance(a.answer, int) or a.answer < threshold:
             continue
-        if a.details.get("measure") != "intensity":
+        measure = a.details.get("measure")
+        if measure in UNPLEASANT_MEASURES:
+            return True
+        if measure != "intensity":
             continue
         prefix = a.id.rpartition(".")[0]
         for f in entry.by_kind("feeling"):
@@ -117,7 +144,3 @@ def high_distress(entry: Entry, threshold: int = 9) -> bool:
                 continue
             return True
     return False
-
-
-def needs_support(entry: Entry, phrases: Iterable[str]) -> bool:
-    return high_distress(entry) or mentions_crisis(_free_text(entry), phrases)

@@ -29,10 +29,23 @@ def _check_day_start(value: str) -> str:
     return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
+_REGION = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _check_region(value: str) -> str:
+    v = value.strip().upper()
+    if not _REGION.match(v):
+        raise UsageError(
+            f"region: expected a two-letter country code like GB or US, got {value[:40]!r}"
+        )
+    return "GB" if v == "UK" else v
+
+
 # key -> the allowed values (a tuple) or a function that checks and tidies one.
 SETTINGS: dict[str, tuple[str, ...] | Callable[[str], str]] = {
     "attachment": ATTACHMENT_STYLES,
     "day-start": _check_day_start,
+    "region": _check_region,
 }
 DEFAULTS: dict[str, str] = {"day-start": "04:00"}
 
@@ -129,3 +142,12 @@ def day_start(settings: dict[str, Any]) -> str:
 def attachment_style(settings: dict[str, Any]) -> str | None:
     value = settings.get("attachment")
     return value if isinstance(value, str) and value in ATTACHMENT_STYLES else None
+
+
+def region(settings: dict[str, Any]) -> str | None:
+    """The region set with `attune config set region`, if any and if it is well formed."""
+    value = settings.get("region")
+    if isinstance(value, str):
+        with contextlib.suppress(UsageError):
+            return _check_region(value)
+    return None

@@ -35,6 +35,7 @@ class Progress:
     started_at: datetime
     answers: list[Answer] = field(default_factory=list)
     skipped_sections: list[str] = field(default_factory=list)
+    harm_noted: bool = False  # the note on fear or harm was said this run
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class RunOptions:
     guide_minutes: float | None = None
     resume: Progress | None = None
     on_progress: Callable[[Progress], None] | None = None
+    # Whether the finished entry will be followed by the support card; when it is,
+    # the practice's closing line is left out (no upbeat line before a card).
+    holds_closing: Callable[[Entry], bool] | None = None
+    region: str | None = None  # whose help lines a note on fear or harm names
 
 
 def _default_for(step: Step, local: dict[str, JSON]) -> JSON:
@@ -105,6 +110,28 @@ def _run_guide(
     return result, ({"exercise": exercise.id} if result is not None else {})
 
 
+# Practices with a question that asks what you did or how else to read the other
+# person; for someone being frightened or hurt, those questions can train self-blame.
+SELF_BLAME_RISK = ("curious", "repair", "checkin")
+
+
+def _speaks_of_harm(value: JSON) -> bool:
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    words = [t for t in texts if isinstance(t, str) and t.strip()]
+    if not words:
+        return False
+    from attunecli import crisis
+
+    return "abuse" in crisis.concerns(words)
+
+
+def harm_note(region: str | None) -> list[str]:
+    """Said once in a practice when an answer speaks of fear or harm from someone close."""
+    from attunecli import care
+
+    return care.abuse_note(region)
+
+
 def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry:
     """Ask every step of `practice`; raise `Cancelled` on Ctrl-C, `UsageError` on bad input.
 
@@ -139,9 +166,11 @@ def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry
         if choice == "save":
             raise Cancelled(entry(complete=False), kept="entry") from None
         raise Cancelled(None, kept=choice) from None
-    if practice.closing and record:
+    done = entry(complete=True)
+    held = options.holds_closing is not None and options.holds_closing(done)
+    if practice.closing and record and not held:
         asker.say(practice.closing, "note")
-    return entry(complete=True)
+    return done
 
 
 def _run_section(
@@ -190,6 +219,10 @@ def _run_section(
             value, details = normalise(step, raw, now)
         if step.kind == "reply" and isinstance(value, str) and value:
             value, details = _review_reply(asker, step, value, local, now)
+        if practice.id in SELF_BLAME_RISK and not progress.harm_noted and _speaks_of_harm(value):
+            progress.harm_noted = True
+            for line in harm_note(options.region):
+                asker.say(line, "text")
         local[step.id] = value
         record.append(Answer(answer_id, step.kind, step.question, value, details))
         saved()

@@ -16,7 +16,6 @@ from pathlib import Path
 from attunecli import coach
 from attunecli.askers import Asker, PrefilledAsker, ScriptedAsker
 from attunecli.catalog import practice as load_practice
-from attunecli.catalog import support
 from attunecli.drafts import Draft, Drafts
 from attunecli.engine import Progress, RunOptions, run_practice
 from attunecli.errors import AttuneError, Cancelled, SaveFailed, UsageError
@@ -40,9 +39,13 @@ class PracticeRequest:
 class Outcome:
     entry: Entry | None
     path: Path | None
-    show_support: bool = False
+    concerns: frozenset[str] = frozenset()  # what the saved entry raised; see `concerns()`
     cancelled: bool = False
     draft: bool = False  # stopped, and the answers wait in a draft
+
+    @property
+    def show_support(self) -> bool:
+        return bool(self.concerns)
 
 
 def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, JSON]:
@@ -160,7 +163,19 @@ def run(
         )
         draft_kept[0] = drafts.save(draft)
 
-    options = replace(run_options, resume=resume, on_progress=keep_draft if interactive else None)
+    judged: dict[str, frozenset[str]] = {}
+
+    def raised(entry: Entry) -> frozenset[str]:
+        if entry.id not in judged:
+            judged[entry.id] = frozenset(concerns(entry))
+        return judged[entry.id]
+
+    options = replace(
+        run_options,
+        resume=resume,
+        on_progress=keep_draft if interactive else None,
+        holds_closing=lambda entry: bool(raised(entry)),
+    )
     # A script that did not ask for the draft leaves it for the person who wrote it.
     owns_draft = interactive or resume is not None
 
@@ -182,7 +197,7 @@ def run(
         return Outcome(None, None)
     path = _save(store, entry, draft_kept[0])
     done_with_draft()
-    return Outcome(entry, path, show_support=needs_support(entry))
+    return Outcome(entry, path, concerns=raised(entry))
 
 
 def _save(store: Store, entry: Entry, draft_kept: bool) -> Path:
@@ -192,8 +207,21 @@ def _save(store: Store, entry: Entry, draft_kept: bool) -> Path:
         raise SaveFailed(exc.message, entry, draft_kept=draft_kept) from exc
 
 
+def concerns(entry: Entry) -> set[str]:
+    """What the entry raises (`self`, `someone`, `abuse`; see `attunecli.crisis`): its words,
+    and a very high rating on an unpleasant feeling, which counts as the writer's own."""
+    from attunecli import crisis
+
+    stock = coach.stock_options()
+    words = [t for t in coach.free_text(entry, vocabulary_feelings=False) if t not in stock]
+    found = crisis.concerns(words)
+    if coach.high_distress(entry):
+        found.add("self")
+    return found
+
+
 def needs_support(entry: Entry) -> bool:
-    return coach.needs_support(entry, support().crisis_phrases)
+    return bool(concerns(entry))
 
 
 def reply_notes(entry: Entry) -> list[str]:
@@ -211,10 +239,15 @@ def reply_notes(entry: Entry) -> list[str]:
     return lines
 
 
-def support_lines(*, full: bool) -> list[str]:
-    s = support()
-    lines = [s.intro] if not full else []
-    lines += [f"  {r.name}: {r.how}" for r in s.resources]
-    if full:
-        lines += ["", "Things that can help right now:"] + [f"  - {c}" for c in s.coping]
-    return lines
+def support_card(
+    entry_concerns: frozenset[str], region: str | None, *, has_plan: bool
+) -> list[str]:
+    from attunecli import care
+
+    return care.card(entry_concerns, region, has_plan=has_plan)
+
+
+def abuse_lines(region: str | None = None) -> list[str]:
+    from attunecli import care
+
+    return care.abuse_note(region)

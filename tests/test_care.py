@@ -20,7 +20,8 @@ def test_support_always_lists_resources(cli: Any) -> None:
     assert "not therapy" in r.stdout
     assert "last checked on" in r.stdout
     data = json.loads(cli("support", "--json").stdout)
-    assert any("988" in res["how"] for res in data["resources"])
+    assert any("988" in line["how"] for line in data["lines"])
+    assert all(line["checked"] and line["source"] for line in data["lines"])
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,8 @@ def test_support_always_lists_resources(cli: Any) -> None:
     [
         (["--feeling", "hopeless", "--intensity", "9"], True),
         (["--feeling", "despairing", "--intensity", "10"], True),  # own word: pleasantness unknown
-        (["--feeling", "hopeless", "--intensity", "8"], False),
+        (["--feeling", "hopeless", "--intensity", "8"], False),  # the word picked from the list
+        (["--feeling", "suicidal", "--intensity", "3"], True),  # a word of one's own is read
         (["--feeling", "elated", "--intensity", "10"], False),
         (["--feeling", "tired", "--intensity", "3", "--note", "I want to die"], True),
         (["--feeling", "tired", "--intensity", "3", "--note", "this diet is killing me"], False),

@@ -15,14 +15,12 @@ from attunecli.catalog import (
     attachment,
     coach_text,
     practice,
-    support,
 )
 from attunecli.engine import RunOptions, run_practice
 from attunecli.models import Answer, Entry
 from tests.conftest import NOW
 
 TEXT = coach_text()
-PHRASES = support().crisis_phrases
 
 
 # join_words
@@ -135,34 +133,6 @@ def test_unknown_template() -> None:
 # crisis and distress
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I want to die",
-        "Sometimes I WANT TO DIE.",
-        "I can’t go on like this",  # curly apostrophe
-        "having suicidal thoughts",
-        "thinking about self-harm",
-        "everyone is better off without me",
-    ],
-)
-def test_mentions_crisis(text: str) -> None:
-    assert coach.mentions_crisis(["fine", text], PHRASES)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["", "I want to diet", "this diet is killing me", "I can go on", "I killed it at work"],
-)
-def test_mentions_crisis_not_on_ordinary_words(text: str) -> None:
-    assert not coach.mentions_crisis([text], PHRASES)
-
-
-def test_mentions_crisis_with_nothing_to_read() -> None:
-    assert not coach.mentions_crisis([], PHRASES)
-    assert not coach.mentions_crisis(["I want to die"], [])
-
-
 def slow_down(feeling: str, intensity: int, **more: Any) -> Entry:
     asker = ScriptedAsker({"feeling": feeling, "intensity": intensity, **more}, flags={})
     return run_practice(practice("slow-down"), asker, RunOptions(now=lambda: NOW))
@@ -183,7 +153,6 @@ def slow_down(feeling: str, intensity: int, **more: Any) -> Entry:
 def test_high_distress(feeling: str, intensity: int, flagged: bool) -> None:
     entry = slow_down(feeling, intensity)
     assert coach.high_distress(entry) is flagged
-    assert coach.needs_support(entry, PHRASES) is flagged
 
 
 def test_high_distress_threshold_is_a_parameter() -> None:
@@ -191,13 +160,6 @@ def test_high_distress_threshold_is_a_parameter() -> None:
     assert not coach.high_distress(entry)
     assert coach.high_distress(entry, threshold=7)
     assert not coach.high_distress(entry, threshold=8)
-
-
-def test_needs_support_on_words_alone() -> None:
-    entry = slow_down("tired", 2, note="I don't want to wake up tomorrow")
-    assert not coach.high_distress(entry)
-    assert coach.needs_support(entry, PHRASES)
-    assert not coach.needs_support(slow_down("tired", 2, note="need a nap"), PHRASES)
 
 
 def _answer(aid: str, kind: str, value: Any, **details: Any) -> Answer:
@@ -223,8 +185,15 @@ def test_high_distress_is_scoped_to_a_section() -> None:
 def test_high_distress_needs_an_intensity_and_a_feeling() -> None:
     sad = _answer("feeling", "feeling", "sad", quadrant="low-unpleasant")
     assert not coach.high_distress(_entry(sad, _answer("arousal_before", "scale", 10)))
-    assert not coach.high_distress(
+    # how stirred up someone is: its high end ("overwhelmed") is unpleasant in itself
+    assert coach.high_distress(
         _entry(sad, _answer("arousal_before", "scale", 10, measure="arousal_before"))
+    )
+    assert coach.high_distress(
+        _entry(_answer("arousal_after", "scale", 9, measure="arousal_after"))
+    )
+    assert not coach.high_distress(
+        _entry(_answer("arousal_after", "scale", 8, measure="arousal_after"))
     )
     assert not coach.high_distress(_entry(_answer("intensity", "scale", 10, measure="intensity")))
     skipped = _answer("feeling", "feeling", None)

@@ -39,9 +39,9 @@ def shown(cli: Any) -> Any:
 def test_show_when_nothing_is_set(cli: Any, config_file: Path) -> None:
     r = cli("config", "show")
     assert r.exit_code == 0
-    assert r.stdout == "attachment = (not set)\nday-start = 04:00 (default)\n"
+    assert r.stdout == "attachment = (not set)\nday-start = 04:00 (default)\nregion = (not set)\n"
     assert r.stderr == f"(from {config_file})\n"
-    assert shown(cli) == {"attachment": None, "day-start": "04:00"}
+    assert shown(cli) == {"attachment": None, "day-start": "04:00", "region": None}
     assert not config_file.exists()  # showing writes nothing
 
 
@@ -50,13 +50,16 @@ def test_set_show_unset(cli: Any, config_file: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "attachment = anxious\n"
     assert tomllib.loads(config_file.read_text()) == {"attachment": "anxious"}
-    assert cli("config", "show").stdout == "attachment = anxious\nday-start = 04:00 (default)\n"
-    assert shown(cli) == {"attachment": "anxious", "day-start": "04:00"}
+    assert (
+        cli("config", "show").stdout
+        == "attachment = anxious\nday-start = 04:00 (default)\nregion = (not set)\n"
+    )
+    assert shown(cli) == {"attachment": "anxious", "day-start": "04:00", "region": None}
 
     r = cli("config", "unset", "attachment")
     assert r.exit_code == 0
     assert r.stdout == "attachment unset\n"
-    assert shown(cli) == {"attachment": None, "day-start": "04:00"}
+    assert shown(cli) == {"attachment": None, "day-start": "04:00", "region": None}
     assert tomllib.loads(config_file.read_text()) == {}
 
 
@@ -65,13 +68,13 @@ def test_set_tidies_the_value(cli: Any, typed: str) -> None:
     r = cli("config", "set", "attachment", typed)
     assert r.exit_code == 0
     assert r.stdout == "attachment = avoidant\n"
-    assert shown(cli) == {"attachment": "avoidant", "day-start": "04:00"}
+    assert shown(cli) == {"attachment": "avoidant", "day-start": "04:00", "region": None}
 
 
 @pytest.mark.parametrize("style", ATTACHMENT_STYLES)
 def test_every_style_can_be_set(cli: Any, style: str) -> None:
     assert cli("config", "set", "attachment", style).exit_code == 0
-    assert shown(cli) == {"attachment": style, "day-start": "04:00"}
+    assert shown(cli) == {"attachment": style, "day-start": "04:00", "region": None}
 
 
 def test_set_twice_replaces(cli: Any, config_file: Path) -> None:
@@ -110,7 +113,9 @@ def test_unknown_key_exits_2_and_names_the_known_ones(
 ) -> None:
     r = cli("config", *args)
     assert r.exit_code == 2
-    assert r.stderr == f"attune: unknown setting {args[1]!r}; known: attachment, day-start\n"
+    assert (
+        r.stderr == f"attune: unknown setting {args[1]!r}; known: attachment, day-start, region\n"
+    )
     assert r.stdout == ""
     assert not config_file.exists()
 
@@ -175,7 +180,9 @@ def test_undecodable_config_is_an_error(config_file: Path) -> None:
 
 def test_check() -> None:
     assert config.check("attachment", " Secure ") == "secure"
-    with pytest.raises(UsageError, match="unknown setting 'x'; known: attachment, day-start"):
+    with pytest.raises(
+        UsageError, match="unknown setting 'x'; known: attachment, day-start, region"
+    ):
         config.check("x", "secure")
     with pytest.raises(UsageError, match=f"expected one of: {ALLOWED}"):
         config.check("attachment", "nope")

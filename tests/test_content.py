@@ -260,22 +260,24 @@ def test_support_content() -> None:
     s = support()
     assert isinstance(s.last_checked, date)
     assert date(2025, 1, 1) <= s.last_checked <= date.today()
-    hows = " ".join(f"{r.name} {r.how}" for r in s.resources)
-    assert "988" in hows
-    assert "findahelpline.com" in hows
-    assert "emergency" in hows.lower()
+    hows = " ".join(f"{x.name} {x.how}" for x in s.lines)
+    for number in ("988", "116 123", "85258", "13 11 14", "1-800-799-7233", "findahelpline.com"):
+        assert number in hows, number
     assert "not therapy" in s.not_therapy
     assert len(s.coping) >= 3
+    assert {x.purpose for x in s.lines} == {"crisis", "abuse", "emergency", "directory"}
 
 
-def test_crisis_phrases() -> None:
-    phrases = support().crisis_phrases
-    assert len(phrases) >= 10
-    assert len(set(phrases)) == len(phrases)
-    file_phrases = raw("support.toml")["crisis_phrases"]
-    assert all(p == p.lower().strip() and p for p in file_phrases)  # the file says lowercase
-    for must in ("suicide", "kill myself", "want to die"):
-        assert must in phrases
+def test_every_help_line_is_dated_and_sourced() -> None:
+    s = support()
+    for x in s.lines:
+        assert isinstance(x.checked, date), x.name
+        assert x.checked <= date.today() and x.checked <= s.last_checked, x.name
+        assert x.source.strip(), x.name
+        assert set(x.regions) <= set(s.regions), x.name
+    for code in s.regions:  # every region has a crisis line, an abuse line and an emergency number
+        for purpose in ("crisis", "abuse", "emergency"):
+            assert any(code in x.regions for x in s.lines if x.purpose == purpose), (code, purpose)
 
 
 # attachment

@@ -581,9 +581,9 @@ def test_scripted_checkin_with_nothing_names_the_first_sections_required_answers
         ("slow-down", {}, ["feeling (--feeling", "intensity (--intensity"]),
         ("slow-down", {"intensity": 4}, ["feeling (--feeling"]),
         ("reflect", {}, ["context (--context", "what (--what", "their_feelings (--their-feeling"]),
-        ("curious", {}, ["defensive_about (--about", "story (--story", "other_explanations ("]),
+        ("curious", {}, ["defensive_about (--about", "story (--story"]),
         ("regulate", {"exercise": "grounding"}, ["arousal_before (--before", "arousal_after ("]),
-        ("repair", {"context": "friend"}, ["what (--what", "their_feelings (", "my_part ("]),
+        ("repair", {"context": "friend"}, ["what (--what", "their_feelings ("]),
     ],
 )
 def test_missing_answers_are_reported_all_together(

@@ -100,9 +100,9 @@ MISSING = {
     "checkin": ["--feeling", "--intensity"],
     "slow-down": ["--feeling", "--intensity"],
     "reflect": ["--context", "--what", "--their-feeling"],
-    "curious": ["--about", "--story", "--other-explanation"],
+    "curious": ["--about", "--story"],
     "regulate": ["--before", "--exercise", "--after"],
-    "repair": ["--context", "--what", "--their-feeling", "--my-part"],
+    "repair": ["--context", "--what", "--their-feeling"],
 }
 
 

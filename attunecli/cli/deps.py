@@ -119,6 +119,12 @@ class Deps:
 
         return config.load(self.paths.config_file)
 
+    def region(self) -> str | None:
+        """Whose help lines come first: the `region` setting, else the locale's country."""
+        from attunecli import care, config
+
+        return care.pick_region(config.region(self.settings()), os.environ)
+
     def scheduler(self, via: str) -> Scheduler:
         if via not in self.schedulers:
             from attunecli.schedule import scheduler

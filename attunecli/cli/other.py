@@ -10,39 +10,50 @@ from attunecli.cli.common import JsonOpt, confirmed, deps, guarded
 def register(app: typer.Typer) -> None:
     @app.command("support")
     @guarded
-    def support_cmd(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-        """Crisis lines, and what attune is not.
+    def support_cmd(
+        ctx: typer.Context,
+        every_region: Annotated[
+            bool, typer.Option("--all", help="Every region's lines, not only yours.")
+        ] = False,
+        as_json: JsonOpt = False,
+    ) -> None:
+        """Help lines for any kind of distress, your safety plan, and what attune is not.
+
+        Your own safety plan comes first when you have one. The lines shown are for
+        your region (`attune config set region GB`; otherwise your locale's).
 
         \b
         Examples:
           attune support
+          attune support --all
+          attune config set region AU
         """
-        from attunecli.catalog import support
+        from attunecli import care, safetyplan
 
         d = deps(ctx)
-        s = support()
         if as_json:
             from attunecli.plain import write_json
 
-            write_json(
-                d.out,
-                {
-                    "not_therapy": s.not_therapy,
-                    "resources": [{"name": r.name, "how": r.how} for r in s.resources],
-                    "coping": list(s.coping),
-                    "last_checked": s.last_checked.isoformat(),
-                },
-            )
+            data = care.as_json()
+            data["region"] = d.region()
+            write_json(d.out, data)
             return
-        lines = [s.not_therapy, "", s.intro, ""]
-        lines += [f"  {r.name}: {r.how}" for r in s.resources]
-        lines += ["", "Things that can help right now:"] + [f"  - {c}" for c in s.coping]
-        lines += ["", f"(These resources were last checked on {s.last_checked.isoformat()}.)"]
-        d.out.write("\n".join(lines) + "\n")
+        from attunecli.errors import AttuneError
+
+        try:  # help lines must show whatever state the plan's file is in
+            plan = safetyplan.load(safetyplan.plan_path(d.paths))
+        except AttuneError as exc:
+            plan = None
+            d.say(f"attune: {exc.message}")
+        shown = safetyplan.lines(plan, skip_empty=True) if plan is not None else []
+        lines = care.full(d.region(), every_region=every_region, plan=shown)
+        from attunecli.plain import literal
+
+        d.out.write("\n".join(literal(line) for line in lines) + "\n")
 
     config_app = typer.Typer(
         help=(
-            "Your settings: attachment-aware tips, and when a day starts.\n\n"
+            "Your settings: attachment-aware tips, when a day starts, and your region.\n\n"
             "\b\nExamples:\n"
             "  attune config set attachment anxious\n"
             "  attune config show\n"

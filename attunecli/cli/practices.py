@@ -76,6 +76,7 @@ def _run(
                 now=d.now,
                 attachment_style=config.attachment_style(d.settings()),
                 guide_minutes=minutes,
+                region=d.region(),
             ),
             stdin_text=d.stdin_text,
         )
@@ -118,10 +119,14 @@ def _run(
     if not interactive:
         welcome.first_run_notice(d.paths, d.say)
     if outcome.show_support:
+        # Saved first, never blocked; the card replaces the closing line and never
+        # says which words raised it.
+        from attunecli.safetyplan import plan_path
+
         d.say("")
-        for line in session.support_lines(full=False):
+        has_plan = plan_path(d.paths).exists()
+        for line in session.support_card(outcome.concerns, d.region(), has_plan=has_plan):
             d.say(line)
-        d.say("  `attune support` shows this again, with a few things that can help right now.")
 
 
 def register(app: typer.Typer) -> None:

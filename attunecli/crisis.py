@@ -1,0 +1,356 @@
+"""Words that suggest someone may be in danger, read on this machine only.
+
+Pure functions over `content/crisis.toml`. A journal line is lowercased, its
+apostrophes dropped ("don't" and "dont" read the same), texting spelt out
+("kms", "sucidal", "my self") and split into clauses; then each rule's patterns
+are tried, and a hit is set aside when the same clause holds one of the rule's
+guards ("killing time", "a talk on self-harm").
+
+A hit belongs to one of three concerns, because each calls for different help:
+
+- `self`: the writer may be in danger (a wish to die, passive wishes, feeling a
+  burden, hopelessness, plans or means, goodbyes, self-harm);
+- `someone`: the same words said of someone else ("my daughter says she wants
+  to die"), found from who the clause is about;
+- `abuse`: fear, control or violence from a partner or family member.
+
+The check favours recall: a calm card shown in error costs little, a missed
+one may cost a great deal. It never says what triggered it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+CONTENT = "crisis.toml"
+MODEL = "crisis_model.json"
+CONCERNS = ("self", "someone", "abuse")
+SELF_KINDS = ("wish", "passive", "burden", "hopeless", "plan", "goodbye", "self-harm")
+KINDS = (*SELF_KINDS, "someone", "abuse")
+WHO = ("writer", "reported", "other", "abuse", "abuse-by-other")
+
+_APOSTROPHES = re.compile("['\u2019\u2018\u02bc`\u00b4]")
+_CLAUSE_END = re.compile(r"[.!?;\n\r]+|\s[-\u2013\u2014]+\s|,\s*(?:but|and then|so)\s")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+# Macros a pattern may use: a few words in between, and a self or other subject.
+_MACROS = {
+    "{w}": r"(?:[a-z0-9]+ ){0,3}",
+    "{w5}": r"(?:[a-z0-9]+ ){0,5}",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    patterns: tuple[re.Pattern[str], ...]
+    guards: tuple[re.Pattern[str], ...]
+    # Who a hit is about: "writer" (the subject decides, the writer by default),
+    # "reported" (the subject decides, someone else by default), "other" (always
+    # someone else), "abuse" (always abuse), "abuse-by-other" (abuse only when the
+    # clause names someone else before the hit: "he took my keys", not "took my meds").
+    who: str
+
+
+@dataclass(frozen=True)
+class Subjects:
+    """The words that tell who a hit is about; see `[subjects]` in the content file."""
+
+    self_words: frozenset[str]
+    other: frozenset[str]
+    other_objects: frozenset[str]
+    reflexive_self: frozenset[str]
+    reflexive_other: frozenset[str]
+    work: frozenset[str]
+    reporting: frozenset[str]
+    saying: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Detector:
+    rules: tuple[Rule, ...]
+    spellings: re.Pattern[str] | None
+    spelt: Mapping[str, str]
+    who: Subjects
+
+
+@dataclass(frozen=True)
+class Model:
+    """A logistic regression per concern over `features`; weights are ints over `scale`."""
+
+    scale: int
+    word_ngrams: int
+    char_ngrams: tuple[int, int]
+    bias: Mapping[str, float]
+    threshold: Mapping[str, float]
+    weights: Mapping[str, Mapping[str, int]]
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    concern: str
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    for macro, body in _MACROS.items():
+        pattern = pattern.replace(macro, body)
+    return re.compile(r"(?<![a-z0-9])(?:" + pattern + r")(?![a-z0-9])")
+
+
+def _many(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def build(content: Mapping[str, Any]) -> Detector:
+    """A detector from the parsed content file; raises ValueError on a rule it cannot use."""
+    rules: list[Rule] = []
+    for raw in content["rule"]:
+        kind = raw["kind"]
+        if kind not in KINDS:
+            raise ValueError(f"crisis rule: unknown kind {kind!r}")
+        patterns = tuple(_compile(p) for p in _many(raw["match"]))
+        guards = tuple(_compile(p) for p in _many(raw.get("unless")))
+        who = raw.get("who") or (
+            "abuse" if kind == "abuse" else "other" if kind == "someone" else "writer"
+        )
+        if who not in WHO:
+            raise ValueError(f"crisis rule: unknown who {who!r}")
+        rules.append(Rule(kind, patterns, guards, who))
+    spelt = dict(content.get("spellings", {}))
+    keys = sorted(spelt, key=len, reverse=True)
+    spellings = (
+        re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![a-z0-9])")
+        if keys
+        else None
+    )
+    w = content["subjects"]
+    who = Subjects(
+        **{name: frozenset(w[key]) for name, key in _SUBJECT_KEYS.items()},
+    )
+    return Detector(rules=tuple(rules), spellings=spellings, spelt=spelt, who=who)
+
+
+_SUBJECT_KEYS = {
+    "self_words": "self",
+    "other": "other",
+    "other_objects": "other_objects",
+    "reflexive_self": "reflexive_self",
+    "reflexive_other": "reflexive_other",
+    "work": "work",
+    "reporting": "reporting",
+    "saying": "saying",
+}
+_AGED = re.compile(r"\d+(?:yo|yr|yrs|y)$")  # "my 14yo"
+
+
+def _content_text(name: str = CONTENT) -> str:
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "content", name)
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+@cache
+def load() -> Detector:
+    """The shipped rules, read once per process when text is first checked."""
+    import tomllib
+
+    return build(tomllib.loads(_content_text()))
+
+
+def model_from(data: Mapping[str, Any]) -> Model:
+    if data.get("format") != 1:
+        raise ValueError("crisis model: unknown format")
+    concerns = data["concerns"]
+    return Model(
+        scale=int(data["scale"]),
+        word_ngrams=int(data["word_ngrams"]),
+        char_ngrams=(int(data["char_ngrams"][0]), int(data["char_ngrams"][1])),
+        bias={c: float(concerns[c]["bias"]) for c in CONCERNS},
+        threshold={c: float(concerns[c]["threshold"]) for c in CONCERNS},
+        weights={c: dict(concerns[c]["weights"]) for c in CONCERNS},
+    )
+
+
+@cache
+def load_model() -> Model:
+    """The shipped model, read once per process when text is first checked."""
+    import json
+
+    return model_from(json.loads(_content_text(MODEL)))
+
+
+def clauses(text: str, detector: Detector) -> list[str]:
+    """`text` as the rules read it: lowercase words, no apostrophes, texting spelt out."""
+    text = _APOSTROPHES.sub("", text.lower())
+    out: list[str] = []
+    for part in _CLAUSE_END.split(text):
+        words = _NOT_WORD.sub(" ", part).strip()
+        if not words:
+            continue
+        words = _STRETCHED.sub(r"\1", words)
+        if detector.spellings is not None:
+            words = detector.spellings.sub(lambda m: detector.spelt[m.group(0)], words)
+        out.append(words)
+    return out
+
+
+def _about(clause: str, match: re.Match[str], detector: Detector, default: str = "self") -> str:
+    """Whether a hit in `clause` is about the writer (`self`) or someone else (`someone`).
+
+    In order: a reflexive inside the hit ("kill herself"); the writer inside it
+    ("nobody would miss me"); the nearest subject before it ("my daughter says
+    she wants to die"), passing over "I saw" and "I think" and reading "she said
+    I..." as her words; someone else's name for them inside the hit ("better off
+    without her"); with nothing to go on, `default`. `work` is returned for a
+    subject met at work ("a patient self-harmed").
+    """
+    who = detector.who
+    before = clause[: match.start()].split()[-10:]
+    inside = match.group(0).split()
+    quoted = _said_by_other(before, who)
+    for word in inside:
+        if word in who.reflexive_self:
+            return "someone" if quoted else "self"
+        if word in who.reflexive_other:
+            return "someone"
+    if any(w in who.self_words for w in inside):
+        return "someone" if quoted else "self"
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i]
+        if word in who.self_words:
+            following = before[i + 1] if i + 1 < len(before) else ""
+            if following in who.reporting:
+                continue
+            return "someone" if _said_by_other(before[:i], who) else "self"
+        if word in who.work:
+            return "work"
+        if word in who.other or _AGED.match(word):
+            return "someone"
+    if any(w in who.other or w in who.other_objects for w in inside):
+        return "someone"
+    return default
+
+
+def _said_by_other(before: Sequence[str], who: Subjects) -> bool:
+    """Whether `before` ends "<someone> said" (so what follows is their words)."""
+    tail = list(before[-3:])
+    for i, word in enumerate(tail):
+        if word in who.saying:
+            return any(
+                w in who.other or _AGED.match(w) for w in before[: len(before) - len(tail) + i]
+            )
+    return False
+
+
+def _concern(rule: Rule, clause: str, match: re.Match[str], detector: Detector) -> str | None:
+    if rule.who in ("writer", "reported"):
+        # A journal drops its "I" ("said goodbye to everyone"): with no subject, the writer.
+        found = _about(clause, match, detector, "self")
+        return None if found == "work" else found
+    if rule.who == "other":
+        return "someone"
+    if rule.who == "abuse":
+        return "abuse"
+    before = clause[: match.start()].split()[-10:]
+    for word in reversed(before):
+        if word in detector.who.self_words:
+            return None
+        if word in detector.who.other:
+            return "abuse"
+    return None
+
+
+def hits(text: str, detector: Detector | None = None) -> list[Hit]:
+    """Every rule that fires in `text`, with the concern it raises, in rule order."""
+    detector = detector or load()
+    found: list[Hit] = []
+    for clause in clauses(text, detector):
+        for rule in detector.rules:
+            if rule.guards and any(g.search(clause) for g in rule.guards):
+                continue
+            for pattern in rule.patterns:
+                m = pattern.search(clause)
+                if m is None:
+                    continue
+                concern = _concern(rule, clause, m, detector)
+                if concern is None:
+                    continue
+                found.append(Hit(rule.kind, concern))
+                break
+    return found
+
+
+def features(text: str, detector: Detector, word_ngrams: int, chars: tuple[int, int]) -> set[str]:
+    """What the model reads: word n-grams inside clauses, letter n-grams inside words
+    (padded with a space each side, so "sucide" still shares most of "suicide"), and
+    which rules fired with which concern."""
+    out: set[str] = set()
+    for clause in clauses(text, detector):
+        words = clause.split()
+        for n in range(1, word_ngrams + 1):
+            for i in range(len(words) - n + 1):
+                out.add("w:" + " ".join(words[i : i + n]))
+        low, high = chars
+        if low:
+            for word in words:
+                padded = f" {word} "
+                for n in range(low, high + 1):
+                    for i in range(max(len(padded) - n + 1, 1)):
+                        out.add("c:" + padded[i : i + n])
+    for h in hits(text, detector):
+        out.add("r:" + h.concern)
+        out.add("k:" + h.kind)
+    return out
+
+
+def probabilities(feats: Iterable[str], model: Model) -> dict[str, float]:
+    found = list(feats)
+    out: dict[str, float] = {}
+    for c in CONCERNS:
+        w = model.weights[c]
+        z = model.bias[c] + sum(w.get(f, 0) for f in found) / model.scale
+        out[c] = 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+    return out
+
+
+def concerns(
+    texts: Iterable[str], detector: Detector | None = None, model: Model | None = None
+) -> set[str]:
+    """Which of `CONCERNS` the texts raise; empty when nothing suggests danger.
+
+    A concern is raised when a rule finds it or when the model's probability for
+    it reaches the model's threshold for it, each text on its own.
+    """
+    detector = detector or load()
+    model = model or load_model()
+    found: set[str] = set()
+    for text in texts:
+        if not text or not text.strip():
+            continue
+        found |= {h.concern for h in hits(text, detector)}
+        feats = features(text, detector, model.word_ngrams, model.char_ngrams)
+        probs = probabilities(feats, model)
+        found |= {c for c in CONCERNS if probs[c] >= model.threshold[c]}
+    return found
+
+
+def kinds(text: str, detector: Detector | None = None) -> set[str]:
+    """The kinds of the hits in `text` (for measuring and tests)."""
+    return {h.kind for h in hits(text, detector)}
+
+
+def first_concern(found: Sequence[str] | set[str]) -> str | None:
+    """The concern whose help comes first on the card: danger to the writer before all."""
+    for c in ("self", "abuse", "someone"):
+        if c in found:
+            return c
+    return None
