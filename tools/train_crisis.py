@@ -12,7 +12,8 @@ wording the rules have no pattern for; a concern is raised when either finds it.
 It is fit on the dev split only; the test split is never read here. The one
 threshold is the lowest on a grid at which, on five-fold out-of-fold
 probabilities, rules and model together raise a card for no more than
-`ALARM_BUDGET` of the `none` lines (the benchmark's target is 10%). Same lines,
+`ALARM_BUDGET` of the `none` lines (the benchmark's target is 10%) and for no
+more than `PLAIN_BUDGET` of the ordinary ones. Same lines,
 same code, same file, byte for byte.
 
 scikit-learn is needed only here (`pip install -e '.[train]'`); attune scores
@@ -37,9 +38,14 @@ WORD_NGRAMS = 3
 CHAR_NGRAMS = (3, 5)
 FOLDS = 5
 ALARM_BUDGET = 0.095
+# And on the ordinary lines (a plain day, ids "plain-..."), almost never: a card on
+# "to be left alone" teaches people to ignore it.
+PLAIN = "plain-"
+PLAIN_BUDGET = 0.01
 GRID = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.2 .. 0.8
 PRUNE = 0.01  # weights smaller than this change no decision worth keeping
 SCALE = 1000
+MIN_WORDS = 4  # see crisis.Model.min_words
 
 
 def wanted(kind: str) -> str | None:
@@ -82,6 +88,7 @@ def model(bias: dict[str, float], weights: dict[str, dict[str, int]], t: float) 
         bias=bias,
         threshold=dict.fromkeys(crisis.CONCERNS, t),
         weights=weights,
+        min_words=MIN_WORDS,
     )
 
 
@@ -94,9 +101,15 @@ def choose_threshold(lines: Sequence[Line], feats: Sequence[set[str]]) -> float:
         m = model(bias, weights, 0.5)
         for i in range(len(lines)):
             if i % FOLDS == k:
-                probs[i] = crisis.probabilities(feats[i], m)
+                short = len(crisis._NOT_WORD.sub(" ", lines[i].text.lower()).split()) < MIN_WORDS
+                probs[i] = (
+                    dict.fromkeys(crisis.CONCERNS, 0.0)
+                    if short
+                    else crisis.probabilities(feats[i], m)
+                )
     rules = [{f[2:] for f in feats[i] if f.startswith("r:")} for i in range(len(lines))]
     nones = [i for i, label in enumerate(labels) if label is None]
+    plain = [i for i in nones if lines[i].id.startswith(PLAIN)]
     chosen = GRID[-1]
     for t in reversed(GRID):
         alarms = sum(bool(rules[i] or any(p >= t for p in probs[i].values())) for i in nones)
@@ -106,18 +119,24 @@ def choose_threshold(lines: Sequence[Line], feats: Sequence[set[str]]) -> float:
             if labels[i] is not None
         )
         rate = alarms / max(len(nones), 1)
+        on_plain = sum(bool(rules[i] or any(p >= t for p in probs[i].values())) for i in plain)
+        plain_rate = on_plain / max(len(plain), 1)
         n = len(lines) - len(nones)
         print(
-            f"  t={t:.2f}: out-of-fold recall {caught / n:.3f}, false alarms {rate:.3f}",
+            f"  t={t:.2f}: out-of-fold recall {caught / n:.3f}, false alarms {rate:.3f}"
+            f" (ordinary lines {plain_rate:.3f})",
             file=sys.stderr,
         )
-        if rate <= ALARM_BUDGET:
+        if rate <= ALARM_BUDGET and plain_rate <= PLAIN_BUDGET:
             chosen = t
     return chosen
 
 
 def train() -> crisis.Model:
-    detector = crisis.load()
+    import tomllib
+
+    # Built without the anchors in the model file, which may be stale while training.
+    detector = crisis.build(tomllib.loads(crisis._content_text()))
     lines = load("dev")
     feats = [crisis.features(x.text, detector, WORD_NGRAMS, CHAR_NGRAMS) for x in lines]
     t = choose_threshold(lines, feats)
@@ -125,13 +144,29 @@ def train() -> crisis.Model:
     return model(bias, weights, t)
 
 
+def anchor_table() -> dict[str, list[str]]:
+    import tomllib
+
+    from tools.anchors import anchors
+
+    content = tomllib.loads(crisis._content_text())
+    table: dict[str, list[str]] = {}
+    for source in crisis.sources(content):
+        found = anchors(source)
+        if found:
+            table[source] = found
+    return dict(sorted(table.items()))
+
+
 def to_json(m: crisis.Model) -> str:
     data = {
+        "anchors": anchor_table(),
         "format": 1,
         "about": "Written by python -m tools.train_crisis from tests/data/crisis (dev split).",
         "scale": m.scale,
         "word_ngrams": m.word_ngrams,
         "char_ngrams": list(m.char_ngrams),
+        "min_words": m.min_words,
         "concerns": {
             c: {"bias": m.bias[c], "threshold": m.threshold[c], "weights": dict(m.weights[c])}
             for c in crisis.CONCERNS
