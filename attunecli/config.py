@@ -1,29 +1,32 @@
 """The small settings file: `config.toml` in the config dir.
 
 Only a few keys exist; unknown keys are kept as they are when attune writes the
-file back, so a newer version's settings survive an older version.
+file back, so a newer version's settings survive an older version, and so are
+the user's comments (see "writing" below).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import math
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from attunecli.catalog import ATTACHMENT_STYLES
 from attunecli.errors import AttuneError, UsageError
-from attunecli.fsutil import write_atomic
+from attunecli.fsutil import shown, write_atomic
 
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")  # ASCII digits only
 
 
 def _check_day_start(value: str) -> str:
-    m = _HHMM.match(value.strip())
+    m = _HHMM.fullmatch(value.strip())
     if not m:
         raise UsageError(f"day-start: expected a time like 04:00, got {value[:40]!r}")
     return f"{int(m.group(1)):02d}:{m.group(2)}"
@@ -50,24 +53,97 @@ SETTINGS: dict[str, tuple[str, ...] | Callable[[str], str]] = {
 DEFAULTS: dict[str, str] = {"day-start": "04:00"}
 
 
-def load(path: Path) -> dict[str, Any]:
+MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few lines; a MiB is not one
+HEADER = "attune settings; `attune config --help` explains each key."
+
+
+def _read(path: Path) -> str | None:
+    """The text of `path`, or None when there is no file.
+
+    Every command reads this, so only a regular file is opened: a FIFO or a
+    device in its place would block or never end (O_NONBLOCK keeps even the
+    open from waiting for a FIFO's writer).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AttuneError(f"could not read {path}: {exc}") from exc
+        return None
+    except OSError as exc:
+        raise AttuneError(f"could not read {shown(path)}: {exc.strerror or exc}") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AttuneError(
+                f"{shown(path)} is not a regular file; attune reads its settings only from "
+                "one (move it away or delete it)"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_CONFIG_BYTES:
+                raise AttuneError(
+                    f"{shown(path)} is too large to be attune's settings (over "
+                    f"{MAX_CONFIG_BYTES >> 20} MiB); fix or delete it"
+                )
+    except OSError as exc:
+        raise AttuneError(f"could not read {shown(path)}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AttuneError(
+            f"could not read {shown(path)}: not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from exc
+
+
+def _parse(text: str, path: Path) -> dict[str, Any]:
+    """The settings in `text`; a failure of any kind is one line naming the file."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise AttuneError(f"{path} is not valid TOML ({exc}); fix or delete it") from exc
+        why = shown(str(exc))
+    except (RecursionError, MemoryError):
+        why = "nested too deeply to read"
+    except Exception as exc:  # the parser's own failure on odd input: still one line
+        why = shown(f"{type(exc).__name__}: {exc}")
+    raise AttuneError(f"{shown(path)} is not valid TOML ({why}); fix or delete it")
 
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+def load(path: Path) -> dict[str, Any]:
+    text = _read(path)
+    return {} if text is None else _parse(text, path)
+
+
+# writing ----------------------------------------------------------------------------------
+#
+# The file is the user's too: they may keep comments in it, and settings a newer
+# attune wrote. So writing edits their text with tomlkit (which keeps comments and
+# layout), changing only the keys that changed. What is written must load back to
+# exactly the settings meant; tomlkit's text is checked for that, and if it is not
+# so (or tomlkit fails), `_dump` renders the settings afresh (comments lost, every
+# value kept). If neither holds, nothing is written.
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")  # fullmatch: `$` would let "a\n" through
+# Escaped in a TOML basic string: what must be (quote, backslash, C0 controls and
+# DEL), and the C1 controls and line separators, which TOML allows raw but no one
+# can see.
+_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _string(text: str) -> str:
+    """`text` as a TOML basic string that reads back to exactly `text`."""
+    return (
+        '"' + _ESCAPE.sub(lambda m: _SHORT.get(m.group(), f"\\u{ord(m.group()):04x}"), text) + '"'
+    )
 
 
 def _key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+    return key if _BARE_KEY.fullmatch(key) else _string(key)
 
 
 def _value(value: Any) -> str:
@@ -75,9 +151,11 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, int | float):
-        return repr(value)
+        return _string(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else repr(value)  # repr: inf, -inf, 1e+16, -0.0
     if isinstance(value, date | time):  # datetime is a date
         return value.isoformat()
     if isinstance(value, list):
@@ -88,7 +166,8 @@ def _value(value: Any) -> str:
 
 
 def _dump(settings: dict[str, Any], prefix: str = "") -> str:
-    lines = [] if prefix else ["# attune settings; `attune config --help` explains each key."]
+    """`settings` as TOML: plain keys first, then each table under its own header."""
+    lines = [] if prefix else [f"# {HEADER}"]
     tables = {k: v for k, v in settings.items() if isinstance(v, dict)}
     for key, value in settings.items():
         if key not in tables:
@@ -98,6 +177,81 @@ def _dump(settings: dict[str, Any], prefix: str = "") -> str:
         name = f"{prefix}.{_key(key)}" if prefix else _key(key)
         out += f"\n[{name}]\n" + _dump(table, name)
     return out
+
+
+def _same(a: Any, b: Any) -> bool:
+    """`a` and `b` are the same TOML data: same types (1 is not true, nor 1.0), NaN is NaN,
+    -0.0 is not 0.0, and a time keeps its offset."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, datetime | time):
+        return bool(a == b) and a.utcoffset() == b.utcoffset()
+    return bool(a == b)
+
+
+def _reads_as(text: str, settings: dict[str, Any]) -> bool:
+    try:
+        return _same(tomllib.loads(text), settings)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return False
+
+
+def _edited(original: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The user's text with only the keys that changed from `before` to `after` edited."""
+    import tomlkit  # only here: reading settings, which every command does, never needs it
+
+    if original.strip():
+        doc = tomlkit.parse(original if original.endswith("\n") else original + "\n")
+    else:
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment(HEADER))
+    for key in before:
+        if key not in after:
+            del doc[key]
+    for key, value in after.items():
+        if key not in before or not _same(before[key], value):
+            doc[key] = value
+    return tomlkit.dumps(doc)
+
+
+def _render(original: str, before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """Text that loads back to exactly `after`: the user's own file edited, else afresh;
+    None when neither does."""
+    try:
+        text = _edited(original, before, after)
+    except Exception:  # tomlkit cannot take this file (or is missing): render afresh
+        pass
+    else:
+        if _reads_as(text, after):
+            return text
+    try:
+        text = _dump(after)
+    except RecursionError:
+        return None
+    return text if _reads_as(text, after) else None
+
+
+def _write(path: Path, original: str | None, before: dict[str, Any], after: dict[str, Any]) -> None:
+    text = _render(original or "", before, after)
+    if text is None:
+        raise AttuneError(
+            f"could not rewrite {shown(path)} so that it keeps every setting in it (nested "
+            "too deeply?); nothing was changed: edit it by hand"
+        )
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise AttuneError(
+            f"could not write {shown(path)}: {shown(exc.strerror or str(exc))}; nothing was changed"
+        ) from exc
 
 
 def check(key: str, value: str) -> str:
@@ -115,18 +269,21 @@ def check(key: str, value: str) -> str:
 
 
 def set_value(path: Path, key: str, value: str) -> dict[str, Any]:
-    settings = load(path)
-    settings[key] = check(key, value)
-    write_atomic(path, _dump(settings).encode("utf-8"))
+    original = _read(path)
+    before = {} if original is None else _parse(original, path)
+    settings = {**before, key: check(key, value)}
+    _write(path, original, before, settings)
     return settings
 
 
 def unset(path: Path, key: str) -> dict[str, Any]:
     if key not in SETTINGS:
         raise UsageError(f"unknown setting {key!r}; known: {', '.join(SETTINGS)}")
-    settings = load(path)
-    if settings.pop(key, None) is not None:
-        write_atomic(path, _dump(settings).encode("utf-8"))
+    original = _read(path)
+    before = {} if original is None else _parse(original, path)
+    settings = {k: v for k, v in before.items() if k != key}
+    if key in before:
+        _write(path, original, before, settings)
     return settings
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -27,7 +29,10 @@ def ensure_private_dir(path: Path) -> None:
     """Create `path` and its missing parents as 0700, whatever the umask.
 
     Existing folders that attune did not create are left as they are, except
-    the last one, which holds private data and is tightened to 0700.
+    the last one, which holds private data: its group and other bits are
+    removed (when this user owns it). Owner bits are never added, so a folder
+    the user tightened (0500, say) stays as tight, and a write into it fails
+    rather than loosening it.
     """
     missing: list[Path] = []
     p = path
@@ -40,8 +45,67 @@ def ensure_private_dir(path: Path) -> None:
         with contextlib.suppress(FileExistsError):
             d.mkdir(mode=DIR_MODE)
         os.chmod(d, DIR_MODE)
-    if path.is_dir() and (path.stat().st_mode & 0o777) != DIR_MODE:
-        os.chmod(path, DIR_MODE)
+    if missing:
+        return
+    tighten(path, DIR_MODE)
+
+
+def tighten(path: Path, keep: int) -> int | None:
+    """Remove from `path` every permission bit outside `keep`; never add one.
+
+    Only a folder or file this user owns is changed. Returns the mode it has
+    now, or None when there is nothing there to read.
+    """
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if not (stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode)):
+        return None
+    mode = stat.S_IMODE(st.st_mode)
+    tight = mode & keep
+    owner = getattr(os, "geteuid", None)
+    if tight != mode and (owner is None or st.st_uid == owner()):
+        os.chmod(path, tight)
+        return tight
+    return mode
+
+
+_NOT_ON_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """`path` as text for one line of a message: control characters (line breaks,
+    tabs, escape codes), line separators and undecodable bytes are shown as
+    ``\\x0a``-style codes, so a file name can never split a warning or an error."""
+    text = os.fspath(path)
+    if not _NOT_ON_ONE_LINE.search(text):
+        return text
+    return _NOT_ON_ONE_LINE.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+def make_dirs(path: Path) -> None:
+    """Create `path` and its missing parents as 0700, whatever the umask, and change
+    no folder that already exists: one attune did not create (a home folder,
+    ~/Documents, a shared or sticky temp folder) keeps its mode."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue  # made by someone else meanwhile: not ours to change
+        os.chmod(d, DIR_MODE)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -71,13 +135,19 @@ def _full_fsync(fd: int) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, exclusive: bool = False) -> Iterator[BinaryIO]:
+def atomic_writer(
+    path: Path, *, exclusive: bool = False, private_dir: bool = True
+) -> Iterator[BinaryIO]:
     """A binary file that becomes `path` (mode 0600) only when the block ends without error.
 
     With `exclusive`, refuse to replace a file that already exists (entries are
-    written once and never overwritten).
+    written once and never overwritten). With `private_dir` false the folder is
+    the user's own (an export's destination): see `make_dirs`.
     """
-    ensure_private_dir(path.parent)
+    if private_dir:
+        ensure_private_dir(path.parent)
+    else:
+        make_dirs(path.parent)
     # The writer's pid in the name lets a later run tell a temp file left by a
     # killed process from one being written right now, without any lock.
     fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=path.parent)
@@ -97,9 +167,11 @@ def atomic_writer(path: Path, *, exclusive: bool = False) -> Iterator[BinaryIO]:
 
 
 @contextlib.contextmanager
-def atomic_text_writer(path: Path, *, exclusive: bool = False) -> Iterator[TextIO]:
+def atomic_text_writer(
+    path: Path, *, exclusive: bool = False, private_dir: bool = True
+) -> Iterator[TextIO]:
     """`atomic_writer` for UTF-8 text, written as given (no newline translation)."""
-    with atomic_writer(path, exclusive=exclusive) as raw:
+    with atomic_writer(path, exclusive=exclusive, private_dir=private_dir) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
         try:
             yield text
@@ -166,8 +238,9 @@ def stray_temp_files(folder: Path, *, now: float | None = None) -> list[Path]:
             old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS
         except OSError:
             continue
-        dead = pid_text.isdigit() and not _pid_alive(int(pid_text))
-        if dead or old or not pid_text.isdigit():
+        numeric = pid_text.isascii() and pid_text.isdecimal()  # not "²", which int() refuses
+        dead = numeric and not _pid_alive(int(pid_text))
+        if dead or old or not numeric:
             stray.append(Path(entry.path))
     return stray
 

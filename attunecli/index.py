@@ -411,12 +411,20 @@ class Index:
         """{"2026/11": (folder, its mtime_ns, its ctime_ns)} for every month folder."""
         found: dict[str, tuple[str, int, int]] = {}
         try:
-            years = [d for d in os.scandir(self.root) if d.name.isdigit() and d.is_dir()]
+            years = [
+                d
+                for d in os.scandir(self.root)
+                if d.name.isascii() and d.name.isdecimal() and d.is_dir()
+            ]
         except OSError:
             return found
         for year in years:
             try:
-                months = [d for d in os.scandir(year.path) if d.name.isdigit() and d.is_dir()]
+                months = [
+                    d
+                    for d in os.scandir(year.path)
+                    if d.name.isascii() and d.name.isdecimal() and d.is_dir()
+                ]
             except OSError as exc:
                 self._problem(year.path, exc.strerror or str(exc))
                 continue

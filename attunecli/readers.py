@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from attunecli.models import Entry
     from attunecli.views import HistoryRow, Hit
 
+# What `literal` keeps but a message line may not hold: tab, line feed, line separators.
+_ONE_LINE = {0x09: "\\x09", 0x0A: "\\x0a", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 SEARCH_SHOWN = 20  # matches `search` shows unless told --last N or --all
 MOST = 10**12  # --last beyond this means "all" (SQLite's LIMIT is a 64-bit number)
 
@@ -60,7 +62,9 @@ class ReadEnv:
         self._named: set[str] = set()
 
     def say(self, line: str) -> None:
-        self.err.write(literal(line) + "\n")
+        """One line on stderr, always one: a file name may hold a line break or a tab,
+        which `literal` (made for the user's own text) leaves as they are."""
+        self.err.write(literal(line).translate(_ONE_LINE) + "\n")
         self.err.flush()
 
     def skipped(self, path: str, why: str) -> None:

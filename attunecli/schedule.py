@@ -107,12 +107,49 @@ def attune_command() -> list[str]:
     return [sys.executable, "-m", "attunecli"]
 
 
+# A line break would start a second crontab line or a new systemd directive; any other
+# control character (or a line separator, or bytes that are not UTF-8) has no safe
+# spelling in a crontab, a unit file and a plist alike. Such a path is refused.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_WHAT = {
+    ENV_DATA: "the data folder",
+    ENV_CONFIG: "the config folder",
+    ENV_STATE: "the state folder",
+    ENV_CACHE: "the cache folder",
+}
+
+
+def refuse_unsafe(plan: Plan) -> None:
+    """A UsageError, before anything is shown or written, for a path the reminder cannot hold."""
+    named = [(f"{_WHAT.get(k, k)} ({k})", v) for k, v in plan.env]
+    named += [
+        ("the attune program's path" if i == 0 else "an argument", v)
+        for i, v in enumerate(plan.command)
+    ]
+    for what, value in named:
+        bad = _UNSAFE.search(value)
+        if bad is None:
+            continue
+        kind = (
+            "bytes that are not UTF-8"
+            if 0xD800 <= ord(bad.group()) <= 0xDFFF
+            else f"a control character ({bad.group()!r})"
+        )
+        raise UsageError(
+            f"{what} holds {kind}, which would break the reminder's schedule: {value!r}; "
+            "use a path without one (nothing was written)"
+        )
+
+
 @dataclass(frozen=True)
 class Plan:
     at: time
     days: tuple[int, ...]
     command: tuple[str, ...]  # the program and its arguments
     env: tuple[tuple[str, str], ...]  # baked in: cron and timers do not see the shell's XDG_*
+
+    def __post_init__(self) -> None:
+        refuse_unsafe(self)
 
     @classmethod
     def make(cls, at: time, days: tuple[int, ...], paths: Paths, *, notify: bool) -> Plan:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from attunecli.errors import AttuneError, NotFound, UsageError
-from attunecli.fsutil import ensure_private_dir, sweep_temp_files, write_atomic
+from attunecli.fsutil import ensure_private_dir, shown, sweep_temp_files, write_atomic
 from attunecli.models import SCHEMA_VERSION, Entry
 from attunecli.names import NAME_RE as NAME_RE
 from attunecli.names import odd_file_reason as odd_name_reason
@@ -91,9 +91,10 @@ class Store:
     def warn_once(self, path: Path, why: str) -> None:
         if path not in self._warned:
             self._warned.add(path)
+            why = shown(why)  # a reason can quote a file's text; each warning is one line
             if self._on_problem is not None:
                 self._on_problem(path, why)
-            self._warn(f"skipped {path}: {why}")
+            self._warn(f"skipped {shown(path)}: {why}")
 
     # writing
     def path_for(self, entry: Entry) -> Path:
@@ -107,10 +108,12 @@ class Store:
             write_atomic(path, entry_bytes(entry), exclusive=True)
         except FileExistsError:
             raise AttuneError(
-                f"an entry already exists at {path}; nothing was overwritten"
+                f"an entry already exists at {shown(path)}; nothing was overwritten"
             ) from None
         except OSError as exc:
-            raise AttuneError(f"could not save to {path}: {exc.strerror or exc}") from exc
+            raise AttuneError(
+                f"could not save to {shown(path)}: {shown(exc.strerror or str(exc))}"
+            ) from exc
         sweep_temp_files(path.parent)  # what a killed save may have left here
         return path
 
@@ -137,7 +140,11 @@ class Store:
 
     def _dirs(self, parent: Path) -> list[Path]:
         try:
-            return sorted(p for p in parent.iterdir() if p.is_dir() and p.name.isdigit())
+            return sorted(
+                p
+                for p in parent.iterdir()
+                if p.is_dir() and p.name.isascii() and p.name.isdecimal()
+            )
         except OSError as exc:
             self.warn_once(parent, exc.strerror or str(exc))
             return []
@@ -251,7 +258,7 @@ class Store:
         path = self.find_path(prefix)
         entry = self.load(path)
         if entry is None:
-            raise AttuneError(f"entry {prefix.strip().lower()} could not be read: {path}")
+            raise AttuneError(f"entry {prefix.strip().lower()} could not be read: {shown(path)}")
         return entry
 
     def open_repairs(self) -> list[Entry]:

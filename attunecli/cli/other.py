@@ -196,15 +196,15 @@ def register_care(app: typer.Typer) -> None:
                 },
             )
         else:
-            from attunecli.render import literal
+            from attunecli.fsutil import shown
 
             for name, where in report.locations.items():
-                d.out.write(f"{name:<8} {literal(str(where))}\n")
+                d.out.write(f"{name:<8} {shown(where)}\n")
             n = report.entries_read
             d.out.write(f"\n{n} entr{'y' if n == 1 else 'ies'} read\n")
             for f in report.findings:
                 mark = "!" if f.attention else "-"
-                d.out.write(f"{mark} {literal(str(f.path))}: {f.message}\n")
+                d.out.write(f"{mark} {shown(f.path)}: {shown(f.message)}\n")
             if not report.needs_attention:
                 d.out.write("Everything looks right.\n")
         if fix and report.fixable:
