@@ -16,6 +16,10 @@ from attunecli.models import JSON, Practice, Section, Step
 MISSING = object()
 """What `ScriptedAsker.ask` returns for a required answer nobody gave."""
 
+START_OVER, THROW_AWAY = -1, -2
+"""What `choose_draft` returns besides a draft's place in the list: start afresh and keep
+the drafts for another time, or start afresh and throw them away."""
+
 
 class Asker(Protocol):
     interactive: bool
@@ -46,6 +50,11 @@ class Asker(Protocol):
 
     def resume_draft(self, summary: str) -> bool:
         """Whether to pick up an unfinished draft (False: start over)."""
+        ...
+
+    def choose_draft(self, summaries: list[str]) -> int:
+        """Which of the unfinished drafts (summaries, newest first) to pick up: its index,
+        or START_OVER (they are kept) or THROW_AWAY (they are deleted)."""
         ...
 
     def finish(self, practice: Practice) -> None:
@@ -117,6 +126,9 @@ class ScriptedAsker:
     def resume_draft(self, summary: str) -> bool:
         return False  # scripts say --resume or --discard
 
+    def choose_draft(self, summaries: list[str]) -> int:
+        return START_OVER  # scripts say --resume or --discard
+
     def finish(self, practice: Practice) -> None:
         if not self.entered_any and any(s.skippable for s in practice.sections):
             self.missing.extend(self._describe(a) for a in self._first_required)
@@ -173,6 +185,9 @@ class PrefilledAsker:
 
     def resume_draft(self, summary: str) -> bool:
         return self.inner.resume_draft(summary)
+
+    def choose_draft(self, summaries: list[str]) -> int:
+        return self.inner.choose_draft(summaries)
 
     def finish(self, practice: Practice) -> None:
         self.inner.finish(practice)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from attunecli.drafts import Drafts
-from attunecli.fsutil import DIR_MODE, FILE_MODE, TEMP_PREFIX, stray_temp_files
+from attunecli.drafts import BadDraft, Draft, Drafts
+from attunecli.fsutil import DIR_MODE, FILE_MODE, TEMP_PREFIX, shown, stray_temp_files
 from attunecli.index import INDEX_VERSION, Index
 from attunecli.names import NAME_RE
 from attunecli.paths import Paths
@@ -64,7 +65,7 @@ def _check_mode(path: Path, want: int, report: Report) -> None:
                 "permissions",
                 path,
                 f"readable by others (mode {mode:o}; attune keeps {want:o})",
-                fix=f"chmod {want:o}",
+                fix=f"chmod {mode & want:o}",  # takes bits away, never adds one the user removed
             )
         )
 
@@ -118,27 +119,40 @@ def examine(paths: Paths) -> Report:
     for f in (paths.config_file, paths.state / "remind.json", paths.cache / "index.sqlite3"):
         if f.exists():
             _check_mode(f, FILE_MODE, report)
-    drafts = Drafts(paths.state)
-    for draft in drafts.files():
-        _check_mode(draft, FILE_MODE, report)
-        practice = draft.stem.removesuffix("-quick")
-        loaded = drafts.load(practice, draft.stem.endswith("-quick"))
-        if loaded is None:
-            report.findings.append(
-                Finding("draft", draft, "a draft attune cannot read; it is left as it is")
-            )
-        else:
-            report.findings.append(
-                Finding(
-                    "draft",
-                    draft,
-                    f"an unfinished {practice} ({loaded.summary()}); "
-                    f"`attune {practice} --resume` picks it up, --discard drops it",
-                    attention=False,
-                )
-            )
+    _check_drafts(Drafts(paths.state), report)
     _check_index(paths, store, report)
     return report
+
+
+def _check_drafts(drafts: Drafts, report: Report) -> None:
+    """Name every draft: what it holds and how to pick it up, or that it cannot be read."""
+    read: dict[Path, Draft | None] = {}
+    for path in drafts.files():
+        _check_mode(path, FILE_MODE, report)
+        try:
+            read[path] = drafts.read(path)
+        except BadDraft:
+            read[path] = None
+    kinds = Counter((d.practice, d.quick) for d in read.values() if d is not None)
+    for path, draft in read.items():
+        if draft is None:
+            report.findings.append(
+                Finding("draft", path, "a draft attune cannot read; it is left as it is")
+            )
+            continue
+        name = f"{draft.practice}{' --quick' if draft.quick else ''}"
+        label = f"{draft.practice}{' (quick)' if draft.quick else ''}"
+        n = kinds[(draft.practice, draft.quick)]
+        how = (
+            f"`attune {name} --resume` picks it up, --discard drops it"
+            if n == 1
+            else f"one of {n}; `attune {name}` offers each, --resume picks up the newest"
+        )
+        report.findings.append(
+            Finding(
+                "draft", path, f"an unfinished {label} ({draft.summary()}); {how}", attention=False
+            )
+        )
 
 
 def _check_index(paths: Paths, store: Store, report: Report) -> None:
@@ -209,15 +223,18 @@ def fix(paths: Paths, report: Report) -> list[str]:
                 if f.path.is_symlink():
                     continue  # chmod would change the file it points to, outside the store
                 want = DIR_MODE if f.path.is_dir() else FILE_MODE
-                f.path.chmod(want)
-                done.append(f"chmod {want:o} {f.path}")
+                now = _mode(f.path)
+                if now is None:
+                    continue
+                f.path.chmod(now & want)  # never adds a bit the user took away
+                done.append(f"chmod {now & want:o} {shown(f.path)}")
             elif f.kind == "temp-file" and f.path.name.startswith(TEMP_PREFIX):
                 f.path.unlink()
-                done.append(f"deleted {f.path}")
+                done.append(f"deleted {shown(f.path)}")
             elif f.kind == "index":
                 index_work = True
         except OSError as exc:
-            done.append(f"could not mend {f.path}: {exc.strerror or exc}")
+            done.append(f"could not mend {shown(f.path)}: {exc.strerror or exc}")
     if index_work:
         index = Index(paths.entries, paths.cache)
         try:
@@ -226,5 +243,5 @@ def fix(paths: Paths, report: Report) -> list[str]:
             index.delete()  # too damaged to empty in place: start a new file
             with index.connection():
                 pass
-        done.append(f"rebuilt {index.path}")
+        done.append(f"rebuilt {shown(index.path)}")
     return done

@@ -19,6 +19,7 @@ from prompt_toolkit.output import ColorDepth, create_output
 from questionary import Choice, Separator
 
 from attunecli.answers import normalise, parse_date
+from attunecli.askers import START_OVER, THROW_AWAY
 from attunecli.catalog import Exercise
 from attunecli.errors import UsageError
 from attunecli.labels import QUADRANT_LABELS, QUADRANTS
@@ -397,6 +398,27 @@ class TerminalAsker:
             )
         )
         return choice == "resume"
+
+    def choose_draft(self, summaries: list[str]) -> int:
+        """Which unfinished draft to pick up (newest first), or to start over (see `Asker`)."""
+        if len(summaries) == 1:
+            question = f"You have an unfinished draft ({summaries[0]})."
+            choices = [Choice("Pick up where I left off", value="0")]
+            keep, throw = "the draft", "Throw the draft away and start over"
+        else:
+            question = f"You have {len(summaries)} unfinished drafts of this practice."
+            choices = [Choice(f"Pick up: {s}", value=str(i)) for i, s in enumerate(summaries)]
+            keep, throw = "the drafts", f"Throw all {len(summaries)} away and start over"
+        choices += [
+            Choice(f"Start over ({keep} kept for later)", value="keep"),
+            Choice(throw, value="throw"),
+        ]
+        choice: str = _answer(questionary.select(question, choices=choices, **self.kw))
+        if choice == "keep":
+            return START_OVER
+        if choice == "throw":
+            return THROW_AWAY
+        return int(choice)
 
     def finish(self, practice: Practice) -> None:
         return None

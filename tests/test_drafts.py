@@ -21,7 +21,7 @@ from tests.conftest import answers_of, entry_files, load_entries
 
 DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"
 KEEP_DRAFT, SAVE_ENTRY, THROW_AWAY = ENTER, DOWN + ENTER, DOWN + DOWN + ENTER
-RESUME, START_OVER = ENTER, DOWN + ENTER
+RESUME, START_OVER, THROW_AND_START_OVER = ENTER, DOWN + ENTER, DOWN + DOWN + ENTER
 CHEST_TIGHT_STOP = SPACE + ENTER + SPACE + ENTER + CTRL_C  # slow-down: chest, tight, Ctrl-C
 
 
@@ -64,13 +64,28 @@ def test_a_draft_is_written_after_every_step_and_resumed(
     assert not draft_path(attune_dirs).exists()  # a saved entry removes its draft
 
 
-def test_starting_over_throws_the_draft_away(typed: Any, data_dir: Path, attune_dirs: Path) -> None:
+def test_starting_over_keeps_the_draft_for_later(
+    typed: Any, data_dir: Path, attune_dirs: Path
+) -> None:
+    # Each run has a draft of its own: one started afresh leaves the others alone.
     typed(CHEST_TIGHT_STOP + KEEP_DRAFT, "slow-down")
+    before = draft_path(attune_dirs).read_bytes()
     r = typed(START_OVER + ENTER + rest_of_slow_down(), "slow-down")
     assert r.exit_code == 0, r.stderr
     [entry] = load_entries(data_dir)
     assert answers_of(entry)["body_where"] is None
-    assert not draft_path(attune_dirs).exists()
+    assert draft_path(attune_dirs).read_bytes() == before
+
+
+def test_throwing_the_draft_away_and_starting_over(
+    typed: Any, data_dir: Path, attune_dirs: Path
+) -> None:
+    typed(CHEST_TIGHT_STOP + KEEP_DRAFT, "slow-down")
+    r = typed(THROW_AND_START_OVER + ENTER + rest_of_slow_down(), "slow-down")
+    assert r.exit_code == 0, r.stderr
+    [entry] = load_entries(data_dir)
+    assert answers_of(entry)["body_where"] is None
+    assert not list((attune_dirs / "state" / "drafts").iterdir())
 
 
 def test_skipped_sections_stay_skipped_on_resume(

@@ -1,6 +1,9 @@
 """The practice commands: checkin, slow-down, reflect, curious, regulate, repair."""
 
+import contextlib
 import json
+import os
+import sys
 from collections.abc import Mapping
 from typing import Annotated
 
@@ -21,6 +24,7 @@ from attunecli.cli.common import (
     deps,
     guarded,
 )
+from attunecli.cli.deps import Deps
 from attunecli.errors import EXIT_INTERRUPTED
 
 NoGuideOpt = Annotated[
@@ -28,6 +32,35 @@ NoGuideOpt = Annotated[
     typer.Option("--no-guide", help="Skip the live breathing guide; just rate before and after."),
 ]
 JsonSavedOpt = Annotated[bool, typer.Option("--json", help="Print the saved entry as JSON.")]
+
+
+def _write_out(d: Deps, text: str) -> str | None:
+    """Write `text` to stdout: None, or why it could not be (stdout closed, full, gone)."""
+    try:
+        d.out.write(text)
+        d.out.flush()
+    except (OSError, ValueError, AttributeError) as exc:  # AttributeError: no stdout at all
+        _quiet_stdout(d)
+        if isinstance(exc, OSError) and exc.strerror:
+            return f"could not write to stdout ({exc.strerror})"
+        return "stdout is closed"
+    return None
+
+
+def _quiet_stdout(d: Deps) -> None:
+    """Point a failed stdout at /dev/null, so what is still buffered cannot fail again at exit."""
+    if sys.stdout is None:  # started with fd 1 closed (`>&-`)
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (lives to exit)
+        d.out = sys.stdout
+        return
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = d.out.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+        finally:
+            os.close(devnull)
+        d.out.flush()
 
 
 def _run(
@@ -79,22 +112,42 @@ def _run(
                 region=d.region(),
             ),
             stdin_text=d.stdin_text,
+            notify=d.say,
         )
     except SaveFailed as exc:
         # Nothing typed is lost: it waits in a draft or, failing that, goes to stdout as JSON.
+        again = f"attune {practice_id}{' --quick' if quick else ''}"
         if exc.draft_kept:
             raise AttuneError(
                 f"{exc.message}; your answers are kept as a draft "
-                f"(`attune {practice_id} --resume` once that is fixed)"
+                f"(`{again} --resume` once that is fixed)"
             ) from None
         if isinstance(exc.entry, Entry):
-            d.out.write(json.dumps(exc.entry.to_json(), ensure_ascii=False) + "\n")
-            d.out.flush()
-        raise AttuneError(f"{exc.message}; your answers were printed to stdout as JSON") from None
+            failed = _write_out(d, json.dumps(exc.entry.to_json(), ensure_ascii=False) + "\n")
+            if failed is not None:
+                raise AttuneError(
+                    f"{exc.message}; no draft could be kept and {failed}: your answers are lost"
+                ) from None
+        raise AttuneError(
+            f"{exc.message}; your answers were printed to stdout as JSON "
+            "(`attune import FILE` takes them back)"
+        ) from None
     entry, path = outcome.entry, outcome.path
     if outcome.draft:
         again = f"attune {practice_id}{' --quick' if quick else ''}"
         d.say(f"Stopped. Your answers are kept as a draft; `{again}` picks up where you left off.")
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if outcome.unsaved and entry is not None:
+        # The draft could not be written: the answers go to stdout rather than be lost.
+        why = f" ({outcome.why})" if outcome.why else ""
+        failed = _write_out(d, json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+        if failed is None:
+            d.say(
+                f"Stopped. No draft could be written{why}, so your answers were printed to "
+                "stdout as JSON (`attune import FILE` takes them back)."
+            )
+        else:
+            d.say(f"Stopped. No draft could be written{why} and {failed}: your answers are lost.")
         raise typer.Exit(EXIT_INTERRUPTED)
     if outcome.cancelled:
         if entry is not None:
@@ -105,12 +158,14 @@ def _run(
     if entry is None:
         d.say("Nothing to save this time, and that's fine.")
         return
+    label = PRACTICE_LABELS.get(entry.practice, entry.practice)
     if as_json:
-        d.out.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
+        failed = _write_out(d, json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
     else:
-        label = PRACTICE_LABELS.get(entry.practice, entry.practice)
-        d.out.write(f"Saved {label} {short_id(entry.id)} ({path})\n")
-    d.out.flush()
+        failed = _write_out(d, f"Saved {label} {short_id(entry.id)} ({path})\n")
+    if failed is not None:
+        # The entry is safely on disk: a script must not save it again, so this is no failure.
+        d.say(f"attune: saved {label} {short_id(entry.id)} ({path}), but {failed}")
     if not interactive and not as_json:
         from attunecli.plain import literal
 
