@@ -2,12 +2,17 @@
 
 An export holds each entry exactly as its file does, so exporting and then
 importing into an empty data dir gives back the same entries, field for field.
+json and jsonl are never altered. csv and md are for other programs to show, so
+text from an entry is made inert there: a csv cell that a spreadsheet would run
+as a formula gets a leading apostrophe, and Markdown and HTML in md are escaped.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -18,7 +23,7 @@ from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import atomic_text_writer
 from attunecli.insights import Insights
 from attunecli.models import Entry
-from attunecli.store import Store
+from attunecli.store import Store, entry_bytes
 
 FORMATS = ("json", "jsonl", "csv", "md")
 
@@ -49,14 +54,27 @@ CSV_COLUMNS = (
 ANSWER_FOR_COLUMN = {"body": "body_where"}
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula
+# ("=HYPERLINK(...)", "@SUM(...)", "-2+3"); tab and CR are read as a cell start too,
+# and some spreadsheets take the full-width forms for the ASCII ones.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def inert_cell(text: str) -> str:
+    """`text` as a spreadsheet shows it, never runs it: a leading `'` when it would be a formula."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)  # a number attune wrote (intensity, arousal): stays a number
+    if isinstance(value, list):
+        return inert_cell("; ".join(str(v) for v in value))
+    return inert_cell(str(value))
 
 
 def write_json(entries: Iterable[Entry], out: IO[str]) -> int:
@@ -90,22 +108,61 @@ def _csv_row(e: Entry) -> list[str]:
     for col in CSV_COLUMNS:
         if col not in row:
             row[col] = e.answer(ANSWER_FOR_COLUMN.get(col, col))
+    # answers_json always starts with "[", so a spreadsheet never runs it, and it stays JSON.
     return [_cell(row[c]) if c != "answers_json" else row[c] for c in CSV_COLUMNS]
 
 
 def write_csv(entries: Iterable[Entry], out: IO[str]) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    # csv quotes a field only for the characters of its line terminator, and a reader
+    # ends a row at a bare CR too: so each row is laid out ending in CRLF (a field
+    # holding CR or LF is then quoted) and written ending in LF, as it always was.
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+
+    def put(row: Sequence[str]) -> None:
+        writer.writerow(row)
+        out.write(buf.getvalue()[:-2] + "\n")
+        buf.seek(0)
+        buf.truncate()
+
+    put(CSV_COLUMNS)
     n = 0
     for e in entries:
-        writer.writerow(_csv_row(e))
+        put(_csv_row(e))
         n += 1
     return n
 
 
-def _md_summary(ins: Insights) -> str:
-    from attunecli.render import literal
+# Markdown and HTML that text from an entry could start, escaped so it shows as typed:
+# anywhere in a line, a backslash (so no escape of ours can be undone), code, emphasis,
+# strikethrough, an HTML tag or autolink, an entity, an image, and the "](" / "][" that
+# close a link (a bare "[word]" stays as it is: no reference to it can be defined).
+_MD_INLINE = re.compile(r"[\\`*_~<]|&(?=[#A-Za-z])|!(?=\[)|\](?=[(\[])")
+# At the start of a line: a heading, quote, list item, rule, setext underline, table
+# row, definition, or link reference definition.
+_MD_LINE_START = re.compile(r"^([ \t]*)(?:([#>+\-=|:\[])|([0-9]{1,9})(?=[.)](?:[ \t]|$)))", re.M)
 
+
+def md_text(text: str) -> str:
+    """`text` for an md export: shown exactly as typed, never turned into markup.
+
+    Markdown is escaped with backslashes, `<` and `&` as HTML entities; control
+    characters are made visible as elsewhere (`literal`).
+    """
+    from attunecli.plain import literal
+
+    def inline(m: re.Match[str]) -> str:
+        c = m.group()
+        return "&lt;" if c == "<" else "&amp;" if c == "&" else "\\" + c
+
+    def line_start(m: re.Match[str]) -> str:
+        indent, mark, number = m.groups()
+        return f"{indent}\\{mark}" if mark else f"{indent}{number}\\"  # "1\\. x" is no list
+
+    return literal(_MD_LINE_START.sub(line_start, _MD_INLINE.sub(inline, text)))
+
+
+def _md_summary(ins: Insights) -> str:
     lines = [
         f"# attune: {ins.since:%d %B %Y} to {ins.until:%d %B %Y}",
         "",
@@ -115,7 +172,7 @@ def _md_summary(ins: Insights) -> str:
     ]
     if ins.feelings:
         words = ", ".join(
-            f"{literal(f.word)} ({f.count}"
+            f"{md_text(f.word)} ({f.count}"
             + (f", mean intensity {f.mean_intensity:.1f}" if f.mean_intensity is not None else "")
             + ")"
             for f in ins.feelings[:5]
@@ -123,19 +180,22 @@ def _md_summary(ins: Insights) -> str:
         lines.append(f"- Feelings named most: {words}")
     for x in ins.exercises:
         change = f", mean change {x.mean_change:+.1f}" if x.mean_change is not None else ""
-        lines.append(f"- {x.exercise}: {x.count} time{'s' if x.count != 1 else ''}{change}")
+        lines.append(
+            f"- {md_text(x.exercise)}: {x.count} time{'s' if x.count != 1 else ''}{change}"
+        )
     if ins.open_repairs:
         lines.append(f"- Repairs still open: {len(ins.open_repairs)}")
     return "\n".join([*lines, "", "## Entries"]) + "\n"
 
 
 def _md_entry(e: Entry) -> str:
-    from attunecli.render import PRACTICE_LABELS, answer_text, literal
+    from attunecli.render import PRACTICE_LABELS, answer_text
 
-    label = PRACTICE_LABELS.get(e.practice, e.practice)
+    # In a heading, a "#" at the end would close it: escape every one.
+    label = re.sub(r"(?<!\\)#", r"\\#", md_text(PRACTICE_LABELS.get(e.practice, e.practice)))
     lines = ["", f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
     lines += [
-        f"- **{literal(a.question)}** {literal(answer_text(a.answer))}"
+        f"- **{md_text(a.question)}** {md_text(answer_text(a.answer))}"
         for a in e.answers
         if a.answer is not None
     ]
@@ -175,7 +235,8 @@ def write_export(
     if output.is_dir():
         raise UsageError(f"--output {output} is a folder; give a file name")
     try:
-        with atomic_text_writer(output, exclusive=not force) as out:
+        # The folder is the user's (their home, ~/Documents, /tmp): its mode is left alone.
+        with atomic_text_writer(output, exclusive=not force, private_dir=False) as out:
             return write(fmt, entries, ins, out)
     except FileExistsError:
         raise UsageError(f"{output} already exists; add --force to replace it") from None
@@ -197,7 +258,61 @@ def _validator() -> Any:
     import jsonschema
 
     text = resources.files("attunecli").joinpath("schema/entry.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(json.loads(text))
+    return jsonschema.Draft202012Validator(
+        json.loads(text), format_checker=jsonschema.FormatChecker()
+    )
+
+
+# What names a file or is typed on the command line, matched whole and in ASCII digits
+# (the schema says the same; this holds even if a pattern there is loosened).
+_ID = re.compile(r"[0-9a-f]{16}")
+_CREATED_AT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[+-][0-9]{2}:[0-9]{2}|Z)"
+)
+_ANSWER_ID = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)?")
+
+
+def _whole(pattern: re.Pattern[str], value: Any, where: str) -> None:
+    if not (isinstance(value, str) and pattern.fullmatch(value)):
+        raise ValueError(f"{where}: {value!r} is not in the form attune writes")
+
+
+def _entry_of(record: Any, validator: Any, store: Store) -> Entry:
+    """The entry `record` holds, checked and converted as far as saving it goes.
+
+    Raises ValueError (with the field at fault) for anything that would stop
+    `store.save`, so an import finds every problem before it writes a file.
+    """
+    from attunecli.store import migrate
+
+    if isinstance(record, dict) and isinstance(record.get("schema_version"), int):
+        record = migrate(record)
+    errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))
+    if errors:
+        first = errors[0]
+        at = "/".join(str(p) for p in first.path) or "record"
+        raise ValueError(f"{at}: {first.message}")
+    _whole(_ID, record["id"], "id")
+    if "refers_to" in record:
+        _whole(_ID, record["refers_to"], "refers_to")
+    _whole(_CREATED_AT, record["created_at"], "created_at")
+    for i, answer in enumerate(record["answers"]):
+        _whole(_ANSWER_ID, answer["id"], f"answers/{i}/id")
+    entry = Entry.from_json(record)
+    try:
+        store.path_for(entry)  # its UTC time names the file
+    except OverflowError:
+        raise ValueError(
+            f"created_at: {record['created_at']!r} is outside the years 1 to 9999 in UTC"
+        ) from None
+    try:
+        json.dumps(entry.to_json(), allow_nan=False)
+        entry_bytes(entry)
+    except UnicodeEncodeError:
+        raise ValueError("holds text that is not valid Unicode (a lone surrogate escape)") from None
+    except ValueError:
+        raise ValueError("holds a number JSON cannot hold (NaN or Infinity)") from None
+    return entry
 
 
 def read_records(source: Path) -> list[tuple[str, Any]]:
@@ -209,7 +324,7 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
         for path in other.paths():
             try:
                 found.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
-            except (OSError, ValueError) as exc:
+            except (OSError, ValueError, RecursionError) as exc:
                 found.append((str(path), exc))
         return found
     try:
@@ -224,23 +339,29 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        except RecursionError:
+            raise UsageError(f"{source}: nested too deeply to be an export") from None
         return [(f"{source} record {i + 1}", r) for i, r in enumerate(data)]
     records: list[tuple[str, Any]] = []
-    for n, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines() would also cut at U+2028, NEL and other
+    # separators, which JSON text may hold unescaped inside a string.
+    for n, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             records.append((f"{source} line {n}", json.loads(line)))
         except json.JSONDecodeError as exc:
             records.append((f"{source} line {n}", ValueError(f"not valid JSON ({exc.msg})")))
+        except RecursionError:
+            records.append((f"{source} line {n}", ValueError("nested too deeply")))
     return records
 
 
 def import_records(
     records: Sequence[tuple[str, Any]], store: Store, *, skip_invalid: bool
 ) -> ImportReport:
-    from attunecli.store import migrate
-
+    """Check and convert every record, then (only if all are valid, or `skip_invalid`)
+    save the new ones. A record that fails in any way is reported, never half-saved."""
     validator = _validator()
     report = ImportReport()
     known = {p.name.rpartition("-")[2].removesuffix(".json") for p in store.paths()}
@@ -248,18 +369,11 @@ def import_records(
     seen: set[str] = set()
     for where, record in records:
         if isinstance(record, Exception):
-            report.invalid.append(f"{where}: {record}")
+            report.invalid.append(f"{where}: {' '.join(str(record).split())[:200]}")
             continue
         try:
-            if isinstance(record, dict) and isinstance(record.get("schema_version"), int):
-                record = migrate(record)
-            errors = sorted(validator.iter_errors(record), key=lambda e: list(e.path))
-            if errors:
-                first = errors[0]
-                at = "/".join(str(p) for p in first.path) or "record"
-                raise ValueError(f"{at}: {first.message}")
-            entry = Entry.from_json(record)
-        except (ValueError, KeyError, TypeError) as exc:
+            entry = _entry_of(record, validator, store)
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
             report.invalid.append(f"{where}: {' '.join(str(exc).split())[:200]}")
             continue
         if entry.id in known or entry.id in seen:
@@ -270,6 +384,12 @@ def import_records(
     if report.invalid and not skip_invalid:
         return report  # nothing at all is written
     for entry in ready:
-        store.save(entry)
+        try:
+            store.save(entry)
+        except AttuneError as exc:  # the disk, not the record: say how far it got
+            raise AttuneError(
+                f"{exc.message}; {len(report.added)} of {len(ready)} new entries were added "
+                "before this, and importing again adds the rest"
+            ) from exc
         report.added.append(entry.id)
     return report

@@ -13,7 +13,9 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import datetime
 
-NAME_RE = re.compile(r"^(\d{8}T\d{6}Z)-([0-9a-f]{6,32})\.json$")
+# The whole name, in ASCII digits: `$` would also match before a final newline,
+# and `\d` would match other scripts' digits.
+NAME_RE = re.compile(r"^([0-9]{8}T[0-9]{6}Z)-([0-9a-f]{6,32})\.json\Z")
 CONFLICT_RE = re.compile(r"sync-conflict|conflicted copy|conflict", re.IGNORECASE)
 QUIET_NAMES = {"desktop.ini", "Thumbs.db"}
 
