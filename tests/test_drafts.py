@@ -189,6 +189,9 @@ def test_a_closed_terminal_leaves_the_draft(attune_dirs: Path) -> None:
         dimensions=(30, 100),
         encoding="utf-8",
         timeout=10,
+        # A closed window is SIGHUP's default action; a parent run under nohup would
+        # pass SIGHUP on ignored, and the child would never end.
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
     )
     try:
         child.expect_exact("Where do you notice")

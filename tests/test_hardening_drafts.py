@@ -125,6 +125,9 @@ def spawn(*args: str) -> Any:
         dimensions=(30, 100),
         encoding="utf-8",
         timeout=15,
+        # A closed window is SIGHUP's default action; a parent run under nohup would
+        # pass SIGHUP on ignored, and the child would never end.
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
     )
 
 
