@@ -85,17 +85,22 @@ def examine(paths: Paths) -> Report:
 
     for folder in (paths.data, paths.state, paths.config, paths.cache):
         if folder.is_dir():
-            _check_mode(folder, DIR_MODE, report)
-    if store.root.is_dir():
-        for dirpath, dirnames, filenames in os.walk(store.root):
+            # The four folders may be links (sync setups): the folder they lead to is looked at.
+            _check_mode(folder.resolve() if folder.is_symlink() else folder, DIR_MODE, report)
+    if store.root.is_symlink():
+        _check_mode(store.root, DIR_MODE, report)  # named, not looked into
+    elif store.root.is_dir():
+        for dirpath, dirnames, filenames in os.walk(store.root):  # follows no link inside
             here = Path(dirpath)
             _check_mode(here, DIR_MODE, report)
             for name in filenames:
                 _check_mode(here / name, FILE_MODE, report)
             for d in dirnames:
-                if NAME_RE.match(d):
+                if (here / d).is_symlink():
+                    _check_mode(here / d, DIR_MODE, report)  # named, not looked into
+                elif NAME_RE.match(d):
                     problems.append((here / d, "a folder where an entry file should be"))
-        for month in sorted(p for p in store.root.glob("*/*") if p.is_dir()):
+        for month in _month_folders(store.root):
             for temp in stray_temp_files(month):
                 report.findings.append(
                     Finding(
@@ -110,18 +115,50 @@ def examine(paths: Paths) -> Report:
                 continue  # named above
             if store.load(path) is not None:
                 report.entries_read += 1
-    seen: set[Path] = set()
+    seen = {f.path for f in report.findings if f.kind == "bad-file"}  # links, named once
     for path, why in problems:
         if path not in seen:
             seen.add(path)
             report.findings.append(Finding("bad-file", path, why))
 
-    for f in (paths.config_file, paths.state / "remind.json", paths.cache / "index.sqlite3"):
-        if f.exists():
+    for f in (
+        paths.config_file,
+        paths.state / "remind.json",
+        paths.state / "remind.lock",
+        paths.cache / "index.sqlite3",
+    ):
+        if f.is_symlink() or f.exists():
             _check_mode(f, FILE_MODE, report)
     _check_drafts(Drafts(paths.state), report)
     _check_index(paths, store, report)
     return report
+
+
+def _month_folders(root: Path) -> list[Path]:
+    """entries/YYYY/MM folders reached without following a link."""
+    if root.is_symlink():
+        return []
+    return sorted(
+        month
+        for year in root.glob("*")
+        if year.is_dir() and not year.is_symlink()
+        for month in year.glob("*")
+        if month.is_dir() and not month.is_symlink()
+    )
+
+
+def _not_through_links(path: Path, top: Path) -> bool:
+    """Whether no folder between `top` (excluded: it may be a link) and `path` is a link."""
+    try:
+        rel = path.parent.relative_to(top)
+    except ValueError:
+        return False
+    folder = top
+    for part in rel.parts:
+        folder = folder / part
+        if folder.is_symlink():
+            return False
+    return True
 
 
 def _check_drafts(drafts: Drafts, report: Report) -> None:
@@ -158,6 +195,8 @@ def _check_drafts(drafts: Drafts, report: Report) -> None:
 def _check_index(paths: Paths, store: Store, report: Report) -> None:
     index = Index.for_store(store, paths.cache)
     where = Path(index.path)
+    if where.is_symlink():
+        return  # named as a link above; attune never opens the index through one
     if not where.exists():
         if store.root.is_dir():
             report.findings.append(
@@ -228,8 +267,12 @@ def fix(paths: Paths, report: Report) -> list[str]:
                     continue
                 f.path.chmod(now & want)  # never adds a bit the user took away
                 done.append(f"chmod {now & want:o} {shown(f.path)}")
-            elif f.kind == "temp-file" and f.path.name.startswith(TEMP_PREFIX):
-                f.path.unlink()
+            elif (
+                f.kind == "temp-file"
+                and f.path.name.startswith(TEMP_PREFIX)
+                and _not_through_links(f.path, paths.data)
+            ):
+                f.path.unlink()  # unlink never follows the last part; the folders are checked
                 done.append(f"deleted {shown(f.path)}")
             elif f.kind == "index":
                 index_work = True
@@ -238,10 +281,13 @@ def fix(paths: Paths, report: Report) -> list[str]:
     if index_work:
         index = Index(paths.entries, paths.cache)
         try:
-            index.rebuild()
-        except sqlite3.DatabaseError:
-            index.delete()  # too damaged to empty in place: start a new file
-            with index.connection():
-                pass
-        done.append(f"rebuilt {shown(index.path)}")
+            try:
+                index.rebuild()
+            except sqlite3.DatabaseError:
+                index.delete()  # too damaged to empty in place: start a new file
+                with index.connection():
+                    pass
+            done.append(f"rebuilt {shown(index.path)}")
+        except OSError as exc:  # a link or a folder that is not ours: left alone
+            done.append(f"could not rebuild {shown(index.path)}: {exc.strerror or exc}")
     return done

@@ -23,6 +23,7 @@ from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import atomic_text_writer
 from attunecli.insights import Insights
 from attunecli.models import Entry
+from attunecli.plain import literal
 from attunecli.store import Store, entry_bytes
 
 FORMATS = ("json", "jsonl", "csv", "md")
@@ -73,8 +74,9 @@ def _cell(value: Any) -> str:
     if isinstance(value, int):
         return str(value)  # a number attune wrote (intensity, arousal): stays a number
     if isinstance(value, list):
-        return inert_cell("; ".join(str(v) for v in value))
-    return inert_cell(str(value))
+        return inert_cell(literal("; ".join(str(v) for v in value)))
+    # Control characters shown as codes (a cell printed by `cat` never drives the terminal).
+    return inert_cell(literal(str(value)))
 
 
 def write_json(entries: Iterable[Entry], out: IO[str]) -> int:

@@ -10,7 +10,10 @@ from pathlib import Path
 
 from attunecli.drafts import Drafts
 from attunecli.errors import AttuneError, UsageError
-from attunecli.index import Index
+from attunecli.fsutil import shown
+from attunecli.index import Index, find_copies
+from attunecli.names import NAME_RE
+from attunecli.plain import literal
 from attunecli.store import Store
 
 
@@ -18,13 +21,18 @@ from attunecli.store import Store
 class Selection:
     entries: list[Path] = field(default_factory=list)
     drafts: list[Path] = field(default_factory=list)
+    copies: dict[str, int] = field(default_factory=dict)  # an id named, in more than one file
 
     def describe(self) -> str:
         n, d = len(self.entries), len(self.drafts)
         parts = [f"{n} entr{'y' if n == 1 else 'ies'}"]
         if d:
             parts.append(f"{d} draft{'s' if d != 1 else ''}")
-        return " and ".join(parts)
+        what = " and ".join(parts)
+        if self.copies:
+            said = ", ".join(f"id {i} is in {k} files" for i, k in sorted(self.copies.items()))
+            what += f" ({said}: every copy goes)"
+        return what
 
 
 def choose(
@@ -35,35 +43,41 @@ def choose(
     before: date | None,
     everything: bool,
 ) -> Selection:
+    """What to forget, file by file: one id in two files (a copy) is two files to delete."""
     if not (ids or before or everything):
         raise UsageError("say what to forget: --id ID, --before DATE or --all")
     if everything and (ids or before):
         raise UsageError("--all already means every entry; give it alone")
-    chosen: dict[str, Path] = {}
+    chosen: dict[Path, str] = {}  # file -> the id its content says
+    copies: dict[str, int] = {}
     if ids:
         for prefix in ids:
-            path = store.find_path(prefix)
-            found = store.load(path)
-            if found is None:
-                raise AttuneError(
-                    f"entry {prefix.strip().lower()} could not be read: {path}; "
-                    "attune leaves it for you (`attune doctor`)"
-                )
-            chosen[found.id] = path  # the file that matched, whatever its content says
-    refers: dict[str, list[tuple[str, Path]]] = {}
+            paths = find_copies(store, prefix)
+            for path in paths:
+                found = store.load(path)
+                if found is None:
+                    raise AttuneError(
+                        f"entry {literal(prefix.strip().lower())} could not be read: "
+                        f"{shown(path)}; attune leaves it for you (`attune doctor`)"
+                    )
+                chosen[path] = found.id  # the file that matched, whatever its content says
+            if len(paths) > 1:
+                name = NAME_RE.match(paths[0].name)
+                copies[name.group(2) if name else literal(prefix)] = len(paths)
+    refers: dict[str, list[Path]] = {}
     for path in store.paths():
         entry = store.load(path)
         if entry is None:
             continue  # unreadable files are doctor's to name, not ours to delete
         if everything or (before is not None and entry.created_at.date() < before):
-            chosen[entry.id] = path
+            chosen[path] = entry.id
         if entry.refers_to:
-            refers.setdefault(entry.refers_to, []).append((entry.id, path))
+            refers.setdefault(entry.refers_to, []).append(path)
     # A repair's follow-up goes with it.
-    for repair_id in list(chosen):
-        for done_id, done_path in refers.get(repair_id, []):
-            chosen.setdefault(done_id, done_path)
-    selection = Selection(entries=sorted(chosen.values()))
+    for repair_id in set(chosen.values()):
+        for done_path in refers.get(repair_id, []):
+            chosen.setdefault(done_path, "")
+    selection = Selection(entries=sorted(chosen), copies=copies)
     for draft_path in drafts.files():
         practice = draft_path.stem.removesuffix("-quick")
         draft = drafts.load(practice, draft_path.stem.endswith("-quick"))

@@ -41,7 +41,8 @@ from attunecli.record import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from pathlib import Path
     from types import TracebackType
 
     from attunecli.store import Store
@@ -316,11 +317,8 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         if self.path:
             _private_dir(os.path.dirname(self.path))
-            new = not os.path.exists(self.path)
+            _own_file(self.path)
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            if new:  # SQLite creates it with the umask's mode; the folder is 0700 anyway
-                with contextlib.suppress(OSError):
-                    os.chmod(self.path, 0o600)
         else:
             conn = sqlite3.connect(":memory:", isolation_level=None)
         try:
@@ -509,6 +507,12 @@ class Index:
             if m is None:
                 temp = temp or name.startswith(TEMP_PREFIX)
                 why = odd_file_reason(name)
+                if why is not None and not _encodable(name):
+                    # Bytes that are not UTF-8 (os.listdir gives them as surrogates,
+                    # which SQLite cannot hold): kept as the codes a message shows.
+                    from attunecli.fsutil import shown
+
+                    why, name = "its name is not valid UTF-8; attune leaves it alone", shown(name)
                 if why is not None:
                     conn.execute("INSERT OR REPLACE INTO odd VALUES (?, ?, ?)", (rel, name, why))
                 continue
@@ -573,6 +577,18 @@ class Index:
                 break
         self.read += read
         return read
+
+    def readable(self, rel: str) -> bool:
+        """Whether the file at `rel` (dir/name) can still be read; names it when not.
+
+        A `chmod` changes neither a file's size nor its time, nor its folder's: an
+        entry the index read once can have become unreadable since.
+        """
+        path = os.path.join(self.root, rel)
+        if os.access(path, os.R_OK) and os.path.isfile(path):
+            return True
+        self._problem(path, "Permission denied" if os.path.isfile(path) else "not a regular file")
+        return False
 
     def problems(self, conn: sqlite3.Connection) -> list[tuple[str, str]]:
         """(path, why) for every file in the month folders attune is not reading."""
@@ -649,8 +665,13 @@ def _sweep(folder: str) -> int:
 
 
 def _private_dir(path: str) -> None:
+    """Make the cache folder (0700) if need be, and refuse one another user owns or
+    may write in (someone made it first): the caller then reads the files instead."""
+    from attunecli.paths import untrusted
+
     try:
-        if os.stat(path).st_mode & 0o170777 == 0o040700:  # a folder, mode 0700
+        st = os.stat(path)  # the folder itself may be a link (a sync setup)
+        if st.st_mode & 0o170777 == 0o040700 and untrusted(path, st) is None:
             return  # the usual case, without loading fsutil
     except OSError:
         pass
@@ -659,6 +680,40 @@ def _private_dir(path: str) -> None:
     from attunecli.fsutil import ensure_private_dir
 
     ensure_private_dir(Path(path))
+    why = untrusted(path, follow=True)
+    if why is not None:
+        raise PermissionError(
+            f"{path} is {why}; attune keeps its index only in a folder of its own"
+        )
+
+
+def _own_file(path: str) -> None:
+    """Refuse an index path that is a link (dangling or not: SQLite would make or open a
+    file elsewhere) or a file that is not ours; make a new one 0600 without following."""
+    from attunecli.paths import untrusted
+
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            os.close(os.open(path, flags, 0o600))
+        except FileExistsError:
+            _own_file(path)  # made meanwhile (another attune): look at it again
+        return
+    why = untrusted(path, st)
+    if why is None and st.st_mode & 0o170000 != 0o100000:
+        why = "not a regular file"
+    if why is not None:
+        raise PermissionError(f"{path} is {why}; attune leaves it alone")
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _months(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
@@ -713,3 +768,50 @@ def mark_closed(conn: sqlite3.Connection) -> None:
         ) WHERE practice = 'repair'
         """
     )
+
+
+# looking entries up by id
+def find_copies(store: Store, key: str) -> list[Path]:
+    """Every entry file `key` names, oldest first.
+
+    `key` is an id (a unique prefix is enough) or a file's name
+    (`20261125T193000Z-3f9a1c2e5b7d9e01.json`). One id can be in several files (a
+    copy a sync tool or a hand made): then each file holding it is returned, and
+    its name is how to pick one.
+    """
+    import re
+
+    from attunecli.errors import NotFound, UsageError
+    from attunecli.names import NAME_RE
+
+    text = key.strip()
+    if NAME_RE.match(text) or NAME_RE.match(text + ".json"):
+        name = text if text.endswith(".json") else text + ".json"
+        named = [p for p in store.paths() if p.name == name]
+        if not named:
+            raise NotFound(f"no entry file named {name!r}")
+        return named
+    prefix = text.lower()
+    if not re.fullmatch(r"[0-9a-f]{1,32}", prefix):
+        raise UsageError(f"not an entry id: {key[:40]!r} (ids are hexadecimal, like 3f9a1c2e)")
+    matches: dict[str, list[Path]] = {}
+    for p in store.paths():
+        m = NAME_RE.match(p.name)
+        if m and m.group(2).startswith(prefix):
+            matches.setdefault(m.group(2), []).append(p)
+    if not matches:
+        raise NotFound(f"no entry with an id starting {prefix!r}")
+    if len(matches) > 1:
+        raise UsageError(
+            f"{len(matches)} entries have ids starting {prefix!r}; give more of the id"
+        )
+    [copies] = matches.values()
+    return copies
+
+
+def copies_named(paths: Sequence[Path]) -> str:
+    """ "A.json and B.json": the files that hold one id, for a message."""
+    from attunecli.fsutil import shown
+
+    names = [shown(p.name) for p in paths]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 SCHEMA_VERSION = 1
@@ -175,9 +176,7 @@ class Entry:
 
     @classmethod
     def from_json(cls, data: dict[str, JSON]) -> Entry:
-        created = datetime.fromisoformat(data["created_at"])
-        if created.tzinfo is None:
-            raise ValueError("created_at has no timezone")
+        created = check_shape(data)
         answers = [
             Answer(
                 id=a["id"],
@@ -198,3 +197,149 @@ class Entry:
             app_version=data.get("app_version", ""),
             schema_version=int(data["schema_version"]),
         )
+
+
+# What an entry read from disk must look like before anything uses it: the
+# published schema's shape (entry.schema.json), checked by hand so a
+# hand-edited or synced file with a wrong type is named and skipped, never a crash.
+MAX_DEPTH = 32  # how deeply an answer's value may nest
+_ANSWER_TYPES: dict[str, tuple[type, ...]] = {
+    "text": (str,),
+    "choice": (str,),
+    "feeling": (str,),
+    "compose": (str,),
+    "reply": (str,),
+    "date": (str,),
+    "confirm": (bool,),
+    "scale": (int,),
+    "multi": (list,),
+    "feelings": (list,),
+    "guide": (dict,),
+}
+_DETAIL_TYPES: dict[str, type] = {
+    "quadrant": str,
+    "own_word": bool,
+    "measure": str,
+    "exercise": str,
+    "alternative": str,
+    "draft": str,
+}
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_value(value: object, where: str) -> None:
+    """A plain JSON value (no NaN or infinity) nested at most MAX_DEPTH deep."""
+    todo: list[tuple[object, int]] = [(value, 0)]
+    while todo:
+        item, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"{where} is nested too deeply")
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError(f"{where} holds a number that is not finite")
+        elif isinstance(item, list):
+            todo += [(v, depth + 1) for v in item]
+        elif isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                raise ValueError(f"{where} has a key that is not text")
+            todo += [(v, depth + 1) for v in item.values()]
+        elif item is not None and not isinstance(item, str | int):
+            raise ValueError(f"{where} is not a JSON value")
+
+
+def _of_type(value: object, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types)  # a bool, so that mypy keeps `value` as it was
+
+
+def _guide_shaped(value: dict[str, object]) -> bool:
+    seconds = value.get("seconds")
+    return (
+        _is_int(value.get("planned_seconds"))
+        and isinstance(seconds, int | float)
+        and not isinstance(seconds, bool)
+        and isinstance(value.get("stopped_early"), bool)
+    )
+
+
+def _flags(value: object, where: str) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(f, dict)
+        and isinstance(f.get("kind"), str)
+        and isinstance(f.get("note"), str)
+        and isinstance(f.get("phrase", ""), str)
+        for f in value
+    ):
+        raise ValueError(f"{where} is not a list of flags (each with a kind and a note)")
+
+
+def _check_answer(a: object, n: int) -> None:
+    where = f"answer {n + 1}"
+    if not isinstance(a, dict):
+        raise ValueError(f"{where} is not an object")
+    for key in ("id", "kind", "question"):
+        if not isinstance(a.get(key), str):
+            raise ValueError(f"{where}: {key} is missing or not text")
+    value: Any = a.get("answer")
+    kind = a["kind"]
+    wanted = _ANSWER_TYPES.get(kind)
+    if value is not None and wanted is not None:
+        if not _of_type(value, wanted) or (kind == "scale" and isinstance(value, bool)):
+            raise ValueError(f"{where}: a {kind} answer of the wrong type")
+        if kind == "scale" and not 0 <= value <= 10:
+            raise ValueError(f"{where}: a scale answer outside 0 to 10")
+        if kind in ("multi", "feelings") and not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where}: a {kind} answer that is not a list of text")
+        if kind == "guide" and not _guide_shaped(value):
+            raise ValueError(f"{where}: a guide answer without its seconds and stop")
+    _json_value(value, where)
+    details = a.get("details")
+    if details is None:
+        return
+    if not isinstance(details, dict):
+        raise ValueError(f"{where}: details is not an object")
+    for key, kind_of in _DETAIL_TYPES.items():
+        if key in details and not isinstance(details[key], kind_of):
+            raise ValueError(f"{where}: details.{key} of the wrong type")
+    own = details.get("own_words")
+    if own is not None and not (isinstance(own, list) and all(isinstance(w, str) for w in own)):
+        raise ValueError(f"{where}: details.own_words is not a list of text")
+    for key in ("flags", "kept_flags"):
+        if key in details:
+            _flags(details[key], f"{where}: details.{key}")
+    _json_value(details, f"{where}: details")
+
+
+def check_shape(data: object) -> datetime:
+    """Raise ValueError saying what is wrong when `data` is not shaped like an entry;
+    else its created_at. Every entry read from a file passes through here."""
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if not _is_int(data.get("schema_version")):
+        raise ValueError("schema_version is missing or not a whole number")
+    for key in ("id", "practice", "created_at"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ValueError(f"{key} is missing or not text")
+    for key in ("refers_to", "app_version"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise ValueError(f"{key} is not text")
+    if not isinstance(data.get("complete", True), bool):
+        raise ValueError("complete is not true or false")
+    try:
+        created = datetime.fromisoformat(data["created_at"])
+    except ValueError:
+        raise ValueError("created_at is not an ISO 8601 time") from None
+    if created.tzinfo is None:
+        raise ValueError("created_at has no timezone")
+    try:  # its UTC time names the file: it must be in the calendar too
+        created.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("created_at is outside the calendar in UTC") from None
+    answers = data.get("answers")
+    if not isinstance(answers, list):
+        raise ValueError("answers is missing or not a list")
+    for n, a in enumerate(answers):
+        _check_answer(a, n)
+    return created

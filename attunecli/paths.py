@@ -61,6 +61,53 @@ LOCATIONS_FILE = "locations"
 _DEPENDS_ON = ("HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", ENV_DATA, ENV_CACHE)
 
 
+def untrusted(
+    path: str | os.PathLike[str], st: os.stat_result | None = None, *, follow: bool = False
+) -> str | None:
+    """Why attune must not trust what is at `path` (None: it may): a link, or something
+    another user owns or may change (writable by group or others).
+
+    The one check for what the quick path and the Typer path read from the cache
+    folder (the `locations` file, the index); `st` is an `os.fstat` of a file
+    already opened with O_NOFOLLOW. Nothing is followed unless `follow` (for the
+    four folders themselves, which may be links: sync setups need that).
+    """
+    if st is None:
+        try:
+            st = os.stat(path) if follow else os.lstat(path)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    if (st.st_mode & 0o170000) == 0o120000:
+        return "a symbolic link"
+    owner = getattr(os, "geteuid", None)
+    if owner is None:
+        return None  # Windows: no POSIX owner or mode bits to go by
+    if st.st_uid != owner():
+        return f"owned by another user (uid {st.st_uid})"
+    if st.st_mode & 0o022:
+        return f"writable by others (mode {st.st_mode & 0o7777:o})"
+    return None
+
+
+def _read_trusted(path: str) -> str | None:
+    """The text of `path` if `untrusted` finds nothing wrong with it and its folder."""
+    if untrusted(os.path.dirname(path), follow=True) is not None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        with open(fd, encoding="utf-8", closefd=False) as fh:
+            if untrusted(path, os.fstat(fd)) is not None:
+                return None
+            return fh.read()
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+
+
 def fingerprint() -> str:
     values = [sys.platform, *(f"{k}={os.environ.get(k, '')}" for k in _DEPENDS_ON)]
     return "\0".join(values)
@@ -79,11 +126,11 @@ def remembered() -> tuple[str, str] | None:
         value = os.environ.get(name, "").strip()
         if value and not os.path.isabs(os.path.expanduser(value)):
             return None  # relative to the current folder, which the file cannot vouch for
-    try:
-        with open(os.path.join(base, APP_NAME, LOCATIONS_FILE), encoding="utf-8") as fh:
-            lines = fh.read().split("\n")
-    except (OSError, ValueError):
+    # Another local user may have made this folder first, or planted the file.
+    text = _read_trusted(os.path.join(base, APP_NAME, LOCATIONS_FILE))
+    if text is None:
         return None
+    lines = text.split("\n")
     if len(lines) != 4 or lines[0] != fingerprint():
         return None
     return lines[1], lines[2]
@@ -94,6 +141,8 @@ def remember(found: Paths) -> None:
     entries, cache = str(found.entries), str(found.cache)
     if "\n" in entries + cache or not os.path.isdir(cache):
         return  # no folder made just for this; the index makes it
+    if untrusted(cache, follow=True) is not None:
+        return  # not ours to write in (see `untrusted`); the quick path asks platformdirs
     text = f"{fingerprint()}\n{entries}\n{cache}\n"
     target = found.cache / LOCATIONS_FILE
     try:

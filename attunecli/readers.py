@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 # What `literal` keeps but a message line may not hold: tab, line feed, line separators.
 _ONE_LINE = {0x09: "\\x09", 0x0A: "\\x0a", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 SEARCH_SHOWN = 20  # matches `search` shows unless told --last N or --all
+MIN_WIDTH, FALLBACK_WIDTH = 20, 40  # a $COLUMNS of 0 or 5 is no width to lay out in
 MOST = 10**12  # --last beyond this means "all" (SQLite's LIMIT is a 64-bit number)
 
 
@@ -78,7 +79,8 @@ class ReadEnv:
     def layout_width(self) -> int:
         from attunecli.plain import output_width
 
-        return output_width(self.out, self.width)
+        width = output_width(self.out, self.width)
+        return width if width >= MIN_WIDTH else FALLBACK_WIDTH
 
 
 def check_practice(practice: str | None) -> None:
@@ -191,11 +193,16 @@ def recent_rows(
             break
         index.load_pending(conn, [r for r, _, loaded in rows if not loaded])
         marks = ",".join("?" * len(rows))
-        found += conn.execute(
-            f"SELECT dir || '/' || name, created_at, id, practice, complete, summary FROM entries "
-            f"WHERE rowid IN ({marks}) AND loaded = 1 AND {match} ORDER BY name DESC",
-            (*[r for r, _, _ in rows], *params),
-        ).fetchall()
+        found += [
+            row
+            for row in conn.execute(
+                f"SELECT dir || '/' || name, created_at, id, practice, complete, summary "
+                f"FROM entries WHERE rowid IN ({marks}) AND loaded = 1 AND {match} "
+                "ORDER BY name DESC",
+                (*[r for r, _, _ in rows], *params),
+            ).fetchall()
+            if index.readable(row[0])
+        ]
         before = rows[-1][1]
     return found[:n]
 

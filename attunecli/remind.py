@@ -94,7 +94,8 @@ def _locked(path: Path) -> Any:
     import fcntl
 
     ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    # Not through a link: one planted here would have us create or lock a file elsewhere.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -23,8 +23,29 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 
+MIN_WIDTH, FALLBACK_WIDTH = 20, 40  # narrower than this, nothing useful fits
+
+
+def usable_width(width: int | None) -> int | None:
+    """`width`, or $COLUMNS when it is None, unless it is too narrow to lay out in
+    (COLUMNS=0 would print nothing): then a sensible minimum. None: Rich decides."""
+    import os
+
+    if width is None:
+        columns = os.environ.get("COLUMNS", "").strip()
+        try:
+            width = int(columns) if columns else None
+        except ValueError:
+            return None  # not a number: Rich ignores it too, and asks the terminal
+    if width is not None and width < MIN_WIDTH:
+        return FALLBACK_WIDTH
+    return width
+
+
 def make_console(file: IO[str], *, color: bool, width: int | None = None) -> Console:
     from rich.console import Console
+
+    width = usable_width(width)
 
     return Console(
         file=file,
@@ -89,13 +110,15 @@ def entry_view(entry: Entry) -> RenderableType:
     from rich.text import Text
 
     head = Text()
-    head.append(PRACTICE_LABELS.get(entry.practice, entry.practice).capitalize(), style="bold")
-    head.append(f"  {when(entry.created_at)}  id {entry.id}", style="dim")
+    known = PRACTICE_LABELS.get(entry.practice)
+    # A hand-edited file's practice can be any text: shown as it is, control characters visible.
+    head.append(known.capitalize() if known else literal(entry.practice), style="bold")
+    head.append(f"  {when(entry.created_at)}  id {literal(entry.id)}", style="dim")
     if not entry.complete:
         head.append("  (kept partway)", style="dim")
     parts: list[RenderableType] = [head]
     if entry.refers_to:
-        parts.append(Text(f"Closes repair {entry.refers_to}", style="dim"))
+        parts.append(Text(f"Closes repair {literal(entry.refers_to)}", style="dim"))
     for ans in entry.answers:
         parts.append(Text(""))
         parts.append(Text(literal(ans.question), style="bold"))
@@ -108,15 +131,17 @@ def entry_view(entry: Entry) -> RenderableType:
                 if f.get(
                     "phrase"
                 ):  # entries written before the reply checker was retrained quoted what it matched
-                    line = f"{f['kind']}: “{f['phrase']}”. {f.get('note', '')}"
+                    line = f"{f.get('kind', '')}: “{f['phrase']}”. {f.get('note', '')}"
                 parts.append(Text("  ! " + literal(line), style="yellow"))
             if ans.details.get("alternative"):
                 parts.append(
-                    Text("  Another way: " + literal(ans.details["alternative"]), style="green")
+                    Text(
+                        "  Another way: " + literal(str(ans.details["alternative"])), style="green"
+                    )
                 )
             if ans.details.get("draft"):
                 parts.append(
-                    Text("  (first draft: " + literal(ans.details["draft"]) + ")", style="dim")
+                    Text("  (first draft: " + literal(str(ans.details["draft"])) + ")", style="dim")
                 )
     return Group(*parts)
 
@@ -135,10 +160,10 @@ def repairs_table(repairs: Sequence[Entry], today: date) -> RenderableType:
         follow = str(r.answer("follow_up") or "—")
         due = " (due)" if follow != "—" and follow <= today.isoformat() else ""
         table.add_row(
-            short_id(r.id),
-            str(r.answer("context") or ""),
+            literal(short_id(r.id)),
+            literal(str(r.answer("context") or "")),
             literal(str(r.answer("what") or "")),
-            follow + due,
+            literal(follow) + due,
             f"{days} d",
         )
     return table

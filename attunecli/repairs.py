@@ -13,8 +13,11 @@ from pathlib import Path
 
 from attunecli import __version__
 from attunecli.engine import new_entry_id
-from attunecli.errors import UsageError
+from attunecli.errors import AttuneError, UsageError
+from attunecli.fsutil import shown
+from attunecli.index import copies_named, find_copies
 from attunecli.models import Answer, Entry
+from attunecli.plain import literal
 from attunecli.store import Store
 
 
@@ -28,17 +31,31 @@ def mark_done(
 ) -> tuple[Entry, Path]:
     """Close a repair with a follow-up entry. `open_ids`: the open repairs, if known
     (the CLI asks the index); otherwise every entry is read to find them."""
-    repair = store.find(prefix)
+    paths = find_copies(store, prefix)
+    if len(paths) > 1:
+        raise UsageError(
+            f"id {literal(prefix.strip().lower())} is in {len(paths)} files: "
+            f"{copies_named(paths)}; give the file name of the one to close "
+            "(`attune repair done FILE-NAME`)"
+        )
+    repair = store.load(paths[0])
+    if repair is None:
+        raise AttuneError(
+            f"entry {literal(prefix.strip().lower())} could not be read: {shown(paths[0])}"
+        )
     if repair.practice != "repair":
-        raise UsageError(f"entry {repair.id[:8]} is a {repair.practice} entry, not a repair")
+        raise UsageError(
+            f"entry {literal(repair.id[:8])} is a {literal(repair.practice)} entry, not a repair"
+        )
     if not repair.complete:
         raise UsageError(
-            f"repair {repair.id[:8]} was stopped before it was finished, so it was never open"
+            f"repair {literal(repair.id[:8])} was stopped before it was finished, "
+            "so it was never open"
         )
     if open_ids is None:
         open_ids = {r.id for r in store.open_repairs()}
     if repair.id not in open_ids:
-        raise UsageError(f"repair {repair.id[:8]} is already marked done")
+        raise UsageError(f"repair {literal(repair.id[:8])} is already marked done")
     answers = []
     if note and note.strip():
         answers.append(Answer("outcome", "text", "How did the follow-up go?", note.strip()))

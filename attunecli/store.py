@@ -26,6 +26,14 @@ from attunecli.names import odd_file_reason as odd_name_reason
 from attunecli.names import utc_stamp
 
 MAX_ENTRY_BYTES = 1 << 20  # an entry is a few KiB; anything over a MiB is not one
+LINK_SKIPPED = "a symbolic link; attune follows none inside its data folder"
+
+
+def _no_follow(path: str, flags: int) -> int:
+    """An `open` opener that follows no link (and never waits on a FIFO)."""
+    import os
+
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
 
 
 def odd_file_reason(path: Path) -> str | None:
@@ -103,6 +111,7 @@ class Store:
 
     def save(self, entry: Entry) -> Path:
         path = self.path_for(entry)
+        self._refuse_links(path)
         try:
             ensure_private_dir(self.root.parent)
             write_atomic(path, entry_bytes(entry), exclusive=True)
@@ -120,7 +129,7 @@ class Store:
     # reading
     def paths(self) -> list[Path]:
         """Entry files, oldest first; anything that is not an entry file is left alone."""
-        if not self.root.is_dir():
+        if not self.root.is_dir() or not self._not_a_link(self.root):
             return []
         found: list[Path] = []
         for year in self._dirs(self.root):
@@ -143,7 +152,7 @@ class Store:
             return sorted(
                 p
                 for p in parent.iterdir()
-                if p.is_dir() and p.name.isascii() and p.name.isdecimal()
+                if p.name.isascii() and p.name.isdecimal() and self._not_a_link(p) and p.is_dir()
             )
         except OSError as exc:
             self.warn_once(parent, exc.strerror or str(exc))
@@ -151,14 +160,9 @@ class Store:
 
     def load(self, path: Path) -> Entry | None:
         try:
-            if not path.is_file():
-                self.warn_once(path, "not a regular file")
+            raw = self._read_no_links(path)
+            if raw is None:
                 return None
-            size = path.stat().st_size
-            if size > MAX_ENTRY_BYTES:
-                self.warn_once(path, f"too large to be an entry ({size / 1e6:.1f} MB)")
-                return None
-            raw = path.read_bytes()
             text = raw.decode("utf-8")
             data = json.loads(text)
             if not isinstance(data, dict):
@@ -174,9 +178,69 @@ class Store:
             self.warn_once(path, "holds text that is not valid Unicode (a lone surrogate escape)")
         except json.JSONDecodeError as exc:
             self.warn_once(path, f"not valid JSON: {exc.msg.lower()} (line {exc.lineno})")
+        except RecursionError:
+            self.warn_once(path, "not a valid entry (nested too deeply)")
         except (ValueError, KeyError, TypeError) as exc:
             self.warn_once(path, f"not a valid entry ({exc})")
         return None
+
+    # links: the data folder itself may be one (sync setups); nothing inside it is followed
+    def _not_a_link(self, path: Path) -> bool:
+        """False (and named once) when `path` is a symbolic link."""
+        if not path.is_symlink():
+            return True
+        self.warn_once(path, LINK_SKIPPED)
+        return False
+
+    def _link_between(self, path: Path) -> Path | None:
+        """The first folder from entries/ down to `path`'s folder that is a link, if one is."""
+        try:
+            rel = path.parent.relative_to(self.root)
+        except ValueError:
+            return None  # not under the store: a file given by hand
+        folder = self.root
+        for part in ("", *rel.parts):
+            folder = folder / part if part else folder
+            if folder.is_symlink():
+                return folder
+        return None
+
+    def _refuse_links(self, path: Path) -> None:
+        link = self._link_between(path)
+        if link is not None:
+            raise AttuneError(
+                f"could not save to {shown(path)}: {shown(link)} is a symbolic link, "
+                "and attune writes through none inside its data folder"
+            )
+
+    def _read_no_links(self, path: Path) -> bytes | None:
+        """The bytes of entry file `path`, opened without following a link (None: named)."""
+        link = self._link_between(path)
+        if link is not None:
+            self.warn_once(path, f"in {shown(link)}, {LINK_SKIPPED}")
+            return None
+        import os
+        import stat
+
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            self.warn_once(path, LINK_SKIPPED)
+            return None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            self.warn_once(path, "not a regular file")
+            return None
+        if st.st_size > MAX_ENTRY_BYTES:  # not even opened
+            self.warn_once(path, f"too large to be an entry ({st.st_size / 1e6:.1f} MB)")
+            return None
+        # O_NOFOLLOW: a link put here since the look above is not followed either.
+        with open(path, "rb", opener=_no_follow) as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                self.warn_once(path, "not a regular file")
+                return None
+            return fh.read()
 
     def _load_all(self, paths: Iterable[Path]) -> Iterator[Entry]:
         for p in paths:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from attunecli.labels import PRACTICE_LABELS, QUADRANT_LABELS
 from attunecli.plain import GAP, Painter, fold, highlight, literal, pad, table, width_of
@@ -60,8 +60,10 @@ def heatmap(days: set[date], since: date, until: date, paint: Painter, width: in
 
     When the period has more weeks than fit, the most recent ones are drawn.
     """
-    start = since - timedelta(days=since.weekday())
-    weeks = (until - start).days // 7 + 1
+    # Day numbers, not dates: the week around date.min or date.max runs off the calendar.
+    lo, hi = since.toordinal(), until.toordinal()
+    start = lo - since.weekday()
+    weeks = (hi - start) // 7 + 1
     room = max((width - HEATMAP_LABEL) // 2, 4)
     shown = min(weeks, room)
     first = weeks - shown
@@ -69,10 +71,10 @@ def heatmap(days: set[date], since: date, until: date, paint: Painter, width: in
     for weekday, name in enumerate(["Mon", "", "Wed", "", "Fri", "", "Sun"]):
         cells = []
         for w in range(first, weeks):
-            d = start + timedelta(days=7 * w + weekday)
-            if d < since or d > until:
+            n = start + 7 * w + weekday
+            if n < lo or n > hi:
                 cells.append(" ")
-            elif d in days:
+            elif date.fromordinal(n) in days:
                 cells.append(paint("■", "green"))
             else:
                 cells.append(paint("·", "dim"))

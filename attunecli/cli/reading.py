@@ -63,34 +63,71 @@ def register(app: typer.Typer) -> None:
     def show(
         ctx: typer.Context,
         entry_id: Annotated[
-            str, typer.Argument(metavar="ID", help="An entry id; a unique prefix is enough.")
+            str,
+            typer.Argument(
+                metavar="ID",
+                help="An entry id (a unique prefix is enough), or the entry's file name.",
+            ),
         ],
         as_json: Annotated[bool, typer.Option("--json", help="Print the entry's JSON.")] = False,
     ) -> None:
         """One entry in full.
 
-        Every question as it was shown, and your answer.
+        Every question as it was shown, and your answer. When one id is in two
+        files (a copy), each is shown under its file name; give the file name
+        to show one.
 
         \b
         Examples:
           attune show 3f9a1c2e
           attune show 3f9a --json
+          attune show 20261125T193000Z-3f9a1c2e5b7d9e01.json
         """
+        from attunecli.errors import AttuneError, UsageError
+        from attunecli.fsutil import shown
+        from attunecli.index import copies_named, find_copies
+        from attunecli.plain import literal
+
         d = deps(ctx)
         store = d.store()
+        paths = find_copies(store, entry_id)
+        key = literal(entry_id.strip().lower())
+        if len(paths) > 1:  # one id in several files: say the whole id
+            key = paths[0].name.partition("-")[2].removesuffix(".json")
         if as_json:
+            if len(paths) > 1:
+                raise UsageError(
+                    f"id {key} is in {len(paths)} files: {copies_named(paths)}; "
+                    "give the file name to show one (`attune show FILE-NAME --json`)"
+                )
             # The file's own JSON, fields this version does not know included.
-            path = store.find_path(entry_id)
+            [path] = paths
             if store.load(path) is None:
-                from attunecli.errors import AttuneError
-
-                raise AttuneError(f"entry {entry_id} could not be read: {path}")
+                raise AttuneError(f"entry {key} could not be read: {shown(path)}")
             _dump(d, json.loads(path.read_text(encoding="utf-8")))
             return
-        entry = store.find(entry_id)
         from attunecli.render import entry_view
 
-        d.console().print(entry_view(entry))
+        if len(paths) == 1:
+            entry = store.load(paths[0])
+            if entry is None:
+                raise AttuneError(f"entry {key} could not be read: {shown(paths[0])}")
+            d.console().print(entry_view(entry))
+            return
+        con = d.console()
+        con.print(f"id {key} is in {len(paths)} files; each is shown under its name.")
+        readable = 0
+        for path in paths:
+            con.print()
+            con.print(f"file {shown(path.name)}", style="dim")
+            entry = store.load(path)
+            if entry is None:
+                con.print(f"  could not be read: {shown(path)}")
+                continue
+            readable += 1
+            con.print(entry_view(entry))
+        if not readable:
+            raise AttuneError(f"entry {key} could not be read in any of its files")
 
     @app.command("repairs")
     @guarded
