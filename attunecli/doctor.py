@@ -23,7 +23,7 @@ from attunecli.store import Store
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # bad-file, permissions, temp-file, index, draft, location
+    kind: str  # bad-file, permissions, temp-file, index, draft, location, duplicate
     path: Path
     message: str
     attention: bool = True  # False: worth knowing, nothing wrong
@@ -110,11 +110,25 @@ def examine(paths: Paths) -> Report:
                         fix="delete it",
                     )
                 )
+        held: dict[str, list[Path]] = {}
         for path in store.paths():
             if path.is_dir():
                 continue  # named above
-            if store.load(path) is not None:
+            entry = store.load(path)
+            if entry is not None:
                 report.entries_read += 1
+                held.setdefault(entry.id, []).append(path)
+        for entry_id, files in held.items():
+            if len(files) > 1:  # a copy restored by hand, or two syncs: each is kept
+                names = ", ".join(f.name for f in files)
+                report.findings.append(
+                    Finding(
+                        "duplicate",
+                        files[0],
+                        f"id {entry_id} is in {len(files)} files: {names}; "
+                        "`attune show FILE-NAME` picks one",
+                    )
+                )
     seen = {f.path for f in report.findings if f.kind == "bad-file"}  # links, named once
     for path, why in problems:
         if path not in seen:

@@ -262,7 +262,6 @@ def test_repair_done_on_a_duplicated_id_asks_for_the_file(cli: Any, data_dir: Pa
     assert cli("repairs", "--json").stdout.strip() == "[]"  # the id is closed, in both files
 
 
-@pytest.mark.xfail(reason="doctor does not name an id held by two files yet (doctor.py)")
 def test_doctor_names_a_duplicated_id(cli: Any, data_dir: Path) -> None:
     first, second = plant_twice(data_dir)
     r = cli("doctor")
