@@ -142,3 +142,36 @@ def test_prompts_stay_on_the_terminal_when_stderr_is_redirected(tmp_path: Path) 
         child.close(force=True)
     assert status == 130
     assert log.read_text().splitlines()[-1] == "Stopped. Nothing was saved."
+
+
+@pytest.mark.parametrize(
+    "args", [("forget", "--all"), ("safety-plan", "--clear"), ("forget", "--before", "2099-01-01")]
+)
+def test_ctrl_c_at_a_confirmation_stops_with_130_and_changes_nothing(
+    data_dir: Path, args: tuple[str, ...]
+) -> None:
+    import subprocess
+
+    subprocess.run(
+        [*command(), "slow-down", "--feeling", "calm", "--intensity", "2"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*command(), "safety-plan", "--answers", "-"],
+        input='{"reasons_for_living": ["my dog"]}',
+        text=True,
+        check=True,
+        capture_output=True,
+    )
+    before = sorted(p.name for p in data_dir.rglob("*") if p.is_file())
+    child = spawn(*args)
+    try:
+        child.expect(r"\[y/N\]")
+        child.sendcontrol("c")
+        status, shown = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 130
+    assert "Nothing was changed" in shown and "aborted" not in shown.lower()
+    assert sorted(p.name for p in data_dir.rglob("*") if p.is_file()) == before

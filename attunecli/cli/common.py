@@ -67,8 +67,12 @@ def confirmed(d: Deps, question: str, *, yes: bool, without_terminal: str, defau
         return True
     if not d.is_interactive():
         raise UsageError(without_terminal)
-    if typer.confirm(question, default=default, err=True):
-        return True
+    try:
+        if typer.confirm(question, default=default, err=True):
+            return True
+    except typer.Abort:  # Ctrl-C (or Ctrl-D) at the question: stopped, like anywhere else
+        d.say("\nStopped. Nothing was changed.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     d.say("Nothing was changed.")
     return False
 
