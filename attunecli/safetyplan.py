@@ -269,6 +269,8 @@ def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, list[s
         raise UsageError(f"--answers: not valid JSON ({exc.msg} at line {exc.lineno})") from None
     except RecursionError:
         raise UsageError("--answers: not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise UsageError(f"--answers: not usable JSON ({exc})") from None
     return parse_answers(data)
 
 

@@ -66,6 +66,10 @@ def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, JSON]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"--answers: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise UsageError("--answers: not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise UsageError(f"--answers: not usable JSON ({exc})") from None
     if not isinstance(data, dict):
         raise UsageError("--answers: expected a JSON object keyed by prompt id")
     return data

@@ -343,3 +343,20 @@ def test_show_reads_flags_written_before_the_checker_was_retrained(
     assert "defensiveness: “calm down”. Defending yourself first." in shown.stdout
     # and the old shape still follows the published schema (checked again at teardown)
     load_entries(data_dir)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"note": ' + "[" * 100_000 + "]" * 100_000 + "}",  # deeper than the parser goes
+        '{"intensity": ' + "9" * 5_000 + "}",  # more digits than Python will read
+    ],
+)
+@pytest.mark.parametrize("command", ["slow-down", "safety-plan"])
+def test_answers_too_deep_or_too_long_are_a_usage_error(
+    cli: Any, data_dir: Path, raw: str, command: str
+) -> None:
+    r = cli(command, "--answers", "-", stdin=raw)
+    assert r.exit_code == 2, r.stderr
+    assert r.stderr.startswith("attune: --answers: not ") and r.stderr.count("\n") == 1
+    assert not (data_dir / "entries").exists() or not any((data_dir / "entries").rglob("*.json"))
