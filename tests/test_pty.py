@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,15 @@ def spawn(*args: str, **env: str) -> Any:
         dimensions=(30, 100),
         encoding="utf-8",
         timeout=TIMEOUT,
+        preexec_fn=_default_signals,
     )
+
+
+def _default_signals() -> None:
+    """Ctrl-C and a closed window as a person's terminal delivers them: a test run
+    started in the background (`cmd &`, nohup) would pass them on as ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def finish(child: Any) -> tuple[int, str]:
