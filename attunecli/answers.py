@@ -7,6 +7,7 @@ raises `UsageError` with one line that lists what is allowed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -199,3 +200,25 @@ def normalise(step: Step, raw: JSON, now: datetime) -> tuple[JSON, dict[str, Any
     if kind == "guide":
         return raw, details
     raise UsageError(f"{step.id}: cannot answer a step of kind {kind}")
+
+
+def read_json_answers(source: str, stdin_text: Callable[[], str]) -> object:
+    """The JSON given with `--answers FILE` or `--answers -`, parsed; a UsageError (exit 2)
+    for a missing or unreadable file and for anything `json` cannot turn into data."""
+    import json
+    from pathlib import Path
+
+    try:
+        text = stdin_text() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--answers: no such file: {source}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--answers: could not read {source}: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--answers: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise UsageError("--answers: not valid JSON (nested too deeply)") from None
+    except ValueError as exc:  # a number of more than 4,300 digits
+        raise UsageError(f"--answers: not usable JSON ({exc})") from None

@@ -257,21 +257,9 @@ def lines(plan: Plan, *, skip_empty: bool = False) -> list[str]:
 
 def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, list[str]]:
     """The steps given with `--answers FILE` or `--answers -`, checked (UsageError if not)."""
-    try:
-        raw = stdin_text() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--answers: no such file: {source}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--answers: could not read {source}: {exc}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--answers: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise UsageError("--answers: not valid JSON (nested too deeply)") from None
-    except ValueError as exc:  # a number of more than 4,300 digits
-        raise UsageError(f"--answers: not usable JSON ({exc})") from None
-    return parse_answers(data)
+    from attunecli.answers import read_json_answers
+
+    return parse_answers(read_json_answers(source, stdin_text))
 
 
 def parse_answers(data: object) -> dict[str, list[str]]:

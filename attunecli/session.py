@@ -7,7 +7,6 @@ CLI layer only turns options into a `PracticeRequest` and prints the outcome.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -56,20 +55,9 @@ class Outcome:
 
 def read_answers(source: str, stdin_text: Callable[[], str]) -> dict[str, JSON]:
     """The JSON object given with `--answers FILE` or `--answers -`."""
-    try:
-        text = stdin_text() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--answers: no such file: {source}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--answers: could not read {source}: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--answers: not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise UsageError("--answers: not valid JSON (nested too deeply)") from None
-    except ValueError as exc:  # a number of more than 4,300 digits
-        raise UsageError(f"--answers: not usable JSON ({exc})") from None
+    from attunecli.answers import read_json_answers
+
+    data = read_json_answers(source, stdin_text)
     if not isinstance(data, dict):
         raise UsageError("--answers: expected a JSON object keyed by prompt id")
     return data

@@ -13,13 +13,13 @@ line always land together.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from attunecli.crisis import KINDS as CRISIS_KINDS
+from tools.corpus_split import bucket, key
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "crisis" / "lines.jsonl"
 KINDS = (*CRISIS_KINDS, "none")
@@ -38,14 +38,9 @@ class Line:
         return split_of(self.text)
 
 
-def key(text: str) -> str:
-    """The text as the split sees it: case and spacing do not make a new line."""
-    return " ".join(text.lower().split())
-
-
 def split_of(text: str) -> str:
-    bucket = int(hashlib.sha256(f"{SEED}:{key(text)}".encode()).hexdigest()[:8], 16) % 100
-    return "dev" if bucket < 50 else "test"
+    b = bucket(SEED, text)
+    return "dev" if b < 50 else "test"
 
 
 class CorpusError(ValueError):

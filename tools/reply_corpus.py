@@ -12,11 +12,12 @@ another split, and two copies of the same reply always land together.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from tools.corpus_split import bucket, key
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "replies" / "corpus.jsonl"
 KINDS = (
@@ -46,14 +47,9 @@ class Reply:
         return split_of(self.text)
 
 
-def key(text: str) -> str:
-    """The text as the split sees it: case and spacing do not make a new reply."""
-    return " ".join(text.lower().split())
-
-
 def split_of(text: str) -> str:
-    bucket = int(hashlib.sha256(f"{SEED}:{key(text)}".encode()).hexdigest()[:8], 16) % 100
-    return "train" if bucket < 70 else "dev" if bucket < 85 else "test"
+    b = bucket(SEED, text)
+    return "train" if b < 70 else "dev" if b < 85 else "test"
 
 
 class CorpusError(ValueError):
