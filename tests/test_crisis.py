@@ -15,6 +15,7 @@ from attunecli.askers import ScriptedAsker
 from attunecli.catalog import practice, support
 from attunecli.engine import RunOptions, run_practice
 from tests.conftest import NOW, load_entries
+from tests.model_files import assert_reproduces
 from tools import crisis_corpus
 
 # Every line the issue that asked for this check found missed: each must show the card.
@@ -386,7 +387,7 @@ def test_the_model_file_is_reproducible(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     shipped = Path(crisis.__file__).parent / "content" / crisis.MODEL
-    assert out.read_bytes() == shipped.read_bytes()
+    assert_reproduces(out, shipped)
 
 
 def test_every_kind_is_heard_on_the_test_split() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from attunecli import replies
 from tests.conftest import ROOT
+from tests.model_files import assert_reproduces
 from tools import anchors, reply_corpus
 from tools.reply_corpus import CONTEXTS, KINDS, CorpusError
 
@@ -143,4 +144,34 @@ def test_the_weights_file_is_reproduced_by_the_script(tmp_path: Path) -> None:
 
     out = tmp_path / "model.json"
     assert train_replies.main(["--out", str(out)]) == 0
-    assert out.read_bytes() == (CONTENT / replies.MODEL).read_bytes()
+    assert_reproduces(out, CONTENT / replies.MODEL)
+
+
+def test_the_comparison_forgives_rounding_noise_and_nothing_more(tmp_path: Path) -> None:
+    shipped = CONTENT / replies.MODEL
+    data = json.loads(shipped.read_text())
+
+    def variant(change: object) -> Path:
+        copy = json.loads(json.dumps(data))
+        change(copy)  # type: ignore[operator]
+        out = tmp_path / "variant.json"
+        out.write_text(json.dumps(copy))
+        return out
+
+    def nudge(d: dict[str, list[int]]) -> None:
+        d["weights"][0] += 1
+
+    assert_reproduces(variant(nudge), shipped)  # one unit on one weight: noise
+
+    def push(d: dict[str, list[int]]) -> None:
+        d["weights"][0] += 2
+
+    def many(d: dict[str, list[int]]) -> None:
+        d["weights"][:] = [w + 1 for w in d["weights"]]
+
+    def threshold(d: dict[str, list[float]]) -> None:
+        d["thresholds"][0] += 0.01
+
+    for change in (push, many, threshold):
+        with pytest.raises(AssertionError):
+            assert_reproduces(variant(change), shipped)
