@@ -222,10 +222,14 @@ class TerminalAsker:
         return None if picked == SKIP else picked
 
     def _own_words(self, step: Step) -> list[str]:
-        text: str = _answer(
-            questionary.text("In your own words (separate several with commas):", **self.kw)
-        )
-        return [w.strip() for w in text.split(",") if w.strip()]
+        """Own words one at a time, each kept whole: a comma is part of what was typed."""
+        words: list[str] = []
+        while True:
+            question = "In your own words:" if not words else "Another? (Enter when done)"
+            text: str = _answer(questionary.text(question, **self.kw))
+            if not text.strip():
+                return words
+            words.append(text.strip())
 
     def _multi(self, step: Step, options: tuple[Option, ...]) -> list[str]:
         choices: list[Any] = [

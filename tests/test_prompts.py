@@ -469,3 +469,17 @@ def test_the_other_way_shows_the_users_words_literally(pipe: Any) -> None:
     shown = screen.getvalue()
     assert "Another way to say it: I'm sorry \\x07\\x1b]0;x\\x1b\\. That sounds hard." in shown
     assert "\x07" not in shown and "\x1b" not in shown
+
+
+def test_own_words_are_asked_one_at_a_time_and_never_split(pipe: Any, clock: Any) -> None:
+    step = Step(
+        id="words",
+        kind="multi",
+        question="Which words fit?",
+        allow_other=True,
+        options=(Option("calm", "calm"), Option("tired", "tired")),
+    )
+    asker = TerminalAsker(now=clock, console=no_console, input=pipe, output=DummyOutput())
+    # Down twice to "Something else…", tick it, Enter; then two words and an empty line.
+    pipe.send_text(down(2) + SPACE + ENTER + "torn, but fine" + ENTER + "wary" + ENTER + ENTER)
+    assert asker.ask(step, "words", None) == ["torn, but fine", "wary"]
