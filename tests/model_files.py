@@ -23,7 +23,9 @@ def _weights(value: Any) -> list[int]:
     return list(value)
 
 
-def _compare(new: Any, old: Any, where: str, moved: list[int]) -> None:
+def _compare(new: Any, old: Any, where: str = "") -> tuple[int, int]:
+    """Weights that moved by one unit, and weights compared, under `where`."""
+    moved = total = 0
     if isinstance(new, dict) and isinstance(old, dict):
         assert sorted(new) == sorted(old), f"{where}: keys differ"
         for key in new:
@@ -35,20 +37,19 @@ def _compare(new: Any, old: Any, where: str, moved: list[int]) -> None:
                 assert len(a) == len(b), f"{here}: {len(a)} weights, shipped {len(b)}"
                 far = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if abs(x - y) > 1]
                 assert not far, f"{here}: {len(far)} weights moved by more than one unit"
-                moved[0] += sum(x != y for x, y in zip(a, b, strict=True))
-                moved[1] += len(a)
+                moved += sum(x != y for x, y in zip(a, b, strict=True))
+                total += len(a)
             else:
-                _compare(new[key], old[key], here, moved)
+                m, t = _compare(new[key], old[key], here)
+                moved, total = moved + m, total + t
     else:
         assert new == old, f"{where}: retrained {new!r:.80}, shipped {old!r:.80}"
+    return moved, total
 
 
 def assert_reproduces(new: Path, shipped: Path) -> None:
     """Fail unless `new` is `shipped` up to rounding noise in the weights."""
     if new.read_bytes() == shipped.read_bytes():
         return
-    moved = [0, 0]
-    _compare(json.loads(new.read_text()), json.loads(shipped.read_text()), "", moved)
-    assert moved[0] <= MOST_MOVED * moved[1], (
-        f"{moved[0]} of {moved[1]} weights moved: retrain with the script"
-    )
+    moved, total = _compare(json.loads(new.read_text()), json.loads(shipped.read_text()))
+    assert moved <= MOST_MOVED * total, f"{moved} of {total} weights moved: retrain with the script"

@@ -399,6 +399,11 @@ def no_console() -> Any:
     raise AssertionError("nothing here needs a console")
 
 
+def quiet_asker(pipe: Any, clock: Any) -> TerminalAsker:
+    """The real prompts on the test's keys, drawing nothing anywhere."""
+    return TerminalAsker(now=clock, console=no_console, input=pipe, output=DummyOutput())
+
+
 def test_skip_on_an_optional_choice_is_no_answer(pipe: Any, clock: Any) -> None:
     step = Step(
         id="pick",
@@ -407,12 +412,7 @@ def test_skip_on_an_optional_choice_is_no_answer(pipe: Any, clock: Any) -> None:
         optional=True,
         options=(Option("a", "A"), Option("b", "B")),
     )
-    asker = TerminalAsker(
-        now=clock,
-        console=no_console,
-        input=pipe,
-        output=DummyOutput(),
-    )
+    asker = quiet_asker(pipe, clock)
     pipe.send_text(UP + ENTER)  # Up from the first wraps to the last: "Skip"
     raw = asker.ask(step, "pick", None)
     assert raw is None
@@ -479,7 +479,7 @@ def test_own_words_are_asked_one_at_a_time_and_never_split(pipe: Any, clock: Any
         allow_other=True,
         options=(Option("calm", "calm"), Option("tired", "tired")),
     )
-    asker = TerminalAsker(now=clock, console=no_console, input=pipe, output=DummyOutput())
+    asker = quiet_asker(pipe, clock)
     # Down twice to "Something else…", tick it, Enter; then two words and an empty line.
     pipe.send_text(down(2) + SPACE + ENTER + "torn, but fine" + ENTER + "wary" + ENTER + ENTER)
     assert asker.ask(step, "words", None) == ["torn, but fine", "wary"]
