@@ -7,6 +7,7 @@ raises `UsageError` with one line that lists what is allowed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -77,12 +78,15 @@ def parse_choice(step: Step, raw: JSON) -> str:
 
 
 def _as_list(step: Step, raw: JSON) -> list[str]:
+    """A list answer's items. One string is one item, commas and all: "When I cancel,
+    what goes through your mind?" is one question. Several come as a JSON array or
+    as a repeated option."""
     if isinstance(raw, str):
-        items = raw.split(",")
+        items = [raw]
     elif isinstance(raw, list) and all(isinstance(x, str) for x in raw):
         items = raw
     else:
-        raise UsageError(f"{step.id}: expected a list of words or comma-separated text")
+        raise UsageError(f"{step.id}: expected a list of strings, or one string")
     out: list[str] = []
     for item in items:
         word = " ".join(_valid(step, item).split())
@@ -122,7 +126,8 @@ def feeling_details(word: str) -> dict[str, JSON]:
 
 def parse_feeling(step: Step, raw: JSON) -> str:
     word = _text(step, raw).lower()
-    if not word:
+    # Punctuation alone (" , ,") names nothing; an emoji does, so only P* and Z* count as empty.
+    if not any(not unicodedata.category(c).startswith(("P", "Z")) for c in word):
         raise UsageError(f"{step.id}: a feeling word is needed")
     if len(word) > 60:
         raise UsageError(f"{step.id}: a feeling word of at most 60 characters, got {len(word)}")

@@ -154,16 +154,20 @@ def test_choice_of_a_real_exercise_by_label() -> None:
 # multi
 
 
-def test_multi_takes_a_list_or_comma_separated_text() -> None:
+def test_multi_takes_a_list_or_one_string_and_never_splits_it() -> None:
     st = step("multi", options=COLOURS)
-    assert ok(st, "red, Dark blue") == ["red", "dark-blue"]
+    assert ok(st, "Dark blue") == ["dark-blue"]
     assert ok(st, ["GREEN", "red"]) == ["green", "red"]
-    assert ok(st, "red, RED, red") == ["red"]  # each once, in order given
+    assert ok(st, ["red", "RED", "red"]) == ["red"]  # each once, in order given
+    own = step("multi", options=COLOURS, allow_other=True)
+    assert ok(own, "When I cancel, what goes through your mind?") == [
+        "When I cancel, what goes through your mind?"
+    ]
 
 
 def test_multi_without_allow_other_refuses_unknown_words() -> None:
     st = step("multi", id="where", options=COLOURS)
-    assert refused(st, "red, purple") == (
+    assert refused(st, ["red", "purple"]) == (
         "where: unknown value 'purple'; expected any of: red, dark-blue, green"
     )
 
@@ -177,7 +181,7 @@ def test_multi_with_allow_other_keeps_own_words_tidied() -> None:
 @pytest.mark.parametrize("raw", [[1, 2], ["red", None], 7, {"red": True}, True])
 def test_multi_refuses_other_types(raw: Any) -> None:
     message = refused(step("multi", id="where", options=COLOURS, allow_other=True), raw)
-    assert message == "where: expected a list of words or comma-separated text"
+    assert message == "where: expected a list of strings, or one string"
 
 
 @pytest.mark.parametrize(
@@ -218,10 +222,15 @@ def test_feeling_refuses_long_words_and_non_text() -> None:
 
 
 def test_feelings_lowercases_and_names_own_words() -> None:
-    value, details = normalise(step("feelings"), "Hurt, LONELY, wobbly", NOW)
+    value, details = normalise(step("feelings"), ["Hurt", "LONELY", "wobbly"], NOW)
     assert value == ["hurt", "lonely", "wobbly"]
     assert details == {"own_words": ["wobbly"]}
     assert normalise(step("feelings"), ["sad"], NOW) == (["sad"], {})
+    # One string is one word of one's own, comma and all, never two.
+    assert normalise(step("feelings"), "hurt, but fine", NOW) == (
+        ["hurt, but fine"],
+        {"own_words": ["hurt, but fine"]},
+    )
 
 
 def test_feelings_refuses_an_overlong_word() -> None:
@@ -229,7 +238,7 @@ def test_feelings_refuses_an_overlong_word() -> None:
 
 
 def test_feelings_are_each_kept_once_whatever_their_case() -> None:
-    assert ok(step("feelings"), "Hurt, hurt, HURT") == ["hurt"]
+    assert ok(step("feelings"), ["Hurt", "hurt", "HURT"]) == ["hurt"]
 
 
 # confirm

@@ -233,7 +233,9 @@ def test_a_given_answer_for_a_skipped_step_is_not_dropped_silently() -> None:
 
 
 def test_compose_drafts_from_earlier_answers() -> None:
-    asker = FakeAsker({**REFLECT, "their_feelings": "hurt, lonely", "situation": "When I left."})
+    asker = FakeAsker(
+        {**REFLECT, "their_feelings": ["hurt", "lonely"], "situation": "When I left."}
+    )
     entry = run("reflect", asker)
     draft = "It sounds like you felt hurt and lonely when I left."
     assert asker.defaults["reflection"] == draft
