@@ -1,15 +1,66 @@
-"""Days as people type them on the command line."""
+"""Days: when one begins (`day-start`), and days as people type them on the command line.
+
+A day starts at `day-start` (04:00 unless set), so a check-in at 00:54 belongs
+to the evening before. Every command that groups, counts, filters or labels by
+day asks `logical_date`; an entry's own timestamps never change.
+"""
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from attunecli.errors import UsageError
+from attunecli.errors import AttuneError, UsageError
+
+DEFAULT_DAY_START = time(4, 0)
+
+
+def parse_day_start(text: str) -> time:
+    """ "HH:MM" as a time of day; anything else is a one-line error."""
+    try:
+        hh, mm = text.strip().split(":")
+        return time(int(hh), int(mm))
+    except ValueError:
+        raise AttuneError(f"day-start must be a time like 04:00, got {text[:20]!r}") from None
+
+
+def logical_date(moment: datetime, day_start: time) -> date:
+    """The day `moment` belongs to, on its own wall clock: before `day_start`, the day before."""
+    wall = moment.replace(tzinfo=None)
+    try:
+        return (wall - timedelta(hours=day_start.hour, minutes=day_start.minute)).date()
+    except OverflowError:  # the first hours of the year 1
+        return date.min
+
+
+def logical_day(now: datetime, day_start: time) -> tuple[date, datetime, datetime]:
+    """The day `now` belongs to, and when it began and ends (local, aware)."""
+    start = now.replace(hour=day_start.hour, minute=day_start.minute, second=0, microsecond=0)
+    if now < start:
+        start -= timedelta(days=1)
+    return start.date(), start, start + timedelta(days=1)
+
+
+def configured_day_start(config_file: str | os.PathLike[str] | None = None) -> time:
+    """The `day-start` setting in `config_file` (None: the one the environment names)."""
+    from pathlib import Path
+
+    from attunecli import config
+
+    if config_file is None:
+        from attunecli.paths import resolve_paths
+
+        config_file = resolve_paths().config_file
+    return parse_day_start(config.day_start(config.load(Path(config_file))))
 
 
 def parse_day(text: str, today: date, option: str) -> date:
-    """YYYY-MM-DD, today, yesterday, or N days/weeks ago as 7d / 2w."""
+    """YYYY-MM-DD, today, yesterday, or N days/weeks ago as 7d / 2w.
+
+    `today` is today by day-start (`logical_date` of now), so at 00:54 "yesterday"
+    is the day before the evening still going on.
+    """
     t = text.strip().lower()
     if t == "today":
         return today

@@ -13,12 +13,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from attunecli.days import logical_date
 from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import atomic_text_writer
 from attunecli.insights import Insights
@@ -77,6 +79,21 @@ def _cell(value: Any) -> str:
         return inert_cell(literal("; ".join(str(v) for v in value)))
     # Control characters shown as codes (a cell printed by `cat` never drives the terminal).
     return inert_cell(literal(str(value)))
+
+
+def on_days(
+    store: Store, since: date | None, until: date | None, day_start: time
+) -> Iterator[Entry]:
+    """The entries of days `since`..`until` by `day_start`, oldest first, read one at a time.
+
+    An entry before the day start is on the day before its calendar date, so the
+    files are looked for up to a calendar day past `until`.
+    """
+    late = until + timedelta(days=1) if until and until < date.max else until
+    for e in store.entries(since=since, until=late):
+        day = logical_date(e.created_at, day_start)
+        if (since is None or since <= day) and (until is None or day <= until):
+            yield e
 
 
 def write_json(entries: Iterable[Entry], out: IO[str]) -> int:
@@ -196,11 +213,16 @@ def _md_entry(e: Entry) -> str:
     # In a heading, a "#" at the end would close it: escape every one.
     label = re.sub(r"(?<!\\)#", r"\\#", md_text(PRACTICE_LABELS.get(e.practice, e.practice)))
     lines = ["", f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
-    lines += [
-        f"- **{md_text(a.question)}** {md_text(answer_text(a.answer))}"
-        for a in e.answers
-        if a.answer is not None
-    ]
+    for a in e.answers:
+        if a.answer is None:
+            continue
+        question = f"- **{md_text(a.question)}**"
+        if isinstance(a.answer, list) and a.answer:
+            # A list stays a list: each item its own bullet, never joined with commas.
+            lines.append(question)
+            lines += [f"  - {md_text(answer_text(item))}" for item in a.answer]
+        else:
+            lines.append(f"{question} {md_text(answer_text(a.answer))}")
     return "\n".join(lines) + "\n"
 
 

@@ -42,12 +42,13 @@ from attunecli.record import Record
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
+    from datetime import time as TimeOfDay
     from pathlib import Path
     from types import TracebackType
 
     from attunecli.store import Store
 
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"  # 8: `day` is the day by `day-start`, recorded in meta
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
@@ -76,7 +77,7 @@ CREATE TABLE IF NOT EXISTS entries (
     complete INTEGER,
     refers_to TEXT,
     created_at TEXT,              -- ISO 8601 with the offset it was written in
-    day TEXT,                     -- its local day, YYYY-MM-DD
+    day TEXT,                     -- its day by day-start (meta 'day_start'), YYYY-MM-DD
     summary TEXT,                 -- the line `history` prints
     follow_up TEXT,
     context TEXT,
@@ -283,14 +284,20 @@ class Index:
         *,
         on_problem: Callable[[str, str], None] | None = None,
         sweep: bool = False,
+        day_start: TimeOfDay | None = None,
     ) -> None:
         """`sweep`: delete temp files left by dead writers in folders looked at.
 
         Commands that write (a save, a reminder's count, forget) sweep; reading
         commands leave the data folder exactly as they found it.
+
+        `day_start`: when a day begins, for the `day` each entry is counted on.
+        An index made with another is read again (every day may move); None
+        takes the one the index was made with (04:00 for a new one).
         """
         self.root = os.fspath(root)
         self.sweep = sweep
+        self.day_start = day_start
         self.path = os.path.join(os.fspath(cache_dir), "index.sqlite3") if cache_dir else ""
         self._on_problem = on_problem
         self.fts = False
@@ -332,6 +339,7 @@ class Index:
                 row = _version(conn)
             if row != INDEX_VERSION:
                 raise Unusable(f"index version {row}, expected {INDEX_VERSION}")
+            self._agree_on_days(conn)
             self.fts = (
                 conn.execute(
                     "SELECT 1 FROM sqlite_master WHERE name = 'texts_fts' AND type = 'table'"
@@ -342,6 +350,26 @@ class Index:
             conn.close()
             raise
         return conn
+
+    def _agree_on_days(self, conn: sqlite3.Connection) -> None:
+        """Make the index count days from `day_start`; then `day_start` is the one it uses."""
+        from attunecli.days import DEFAULT_DAY_START, parse_day_start
+
+        wanted = None if self.day_start is None else f"{self.day_start:%H:%M}"
+        recorded = _meta(conn, "day_start")
+        if recorded is None or (wanted is not None and recorded != wanted):
+            with immediate(conn):  # written only when it changes: reading stays read-only
+                recorded = _meta(conn, "day_start")
+                if recorded is not None and wanted is not None and recorded != wanted:
+                    # Another day-start: any entry's day may move, so every file is read
+                    # again (in place: other processes may have the index open).
+                    conn.execute("DELETE FROM entries")
+                    conn.execute("DELETE FROM months")
+                    conn.execute("DELETE FROM odd")
+                if recorded is None or (wanted is not None and recorded != wanted):
+                    recorded = wanted or f"{DEFAULT_DAY_START:%H:%M}"
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('day_start', ?)", (recorded,))
+        self.day_start = parse_day_start(recorded)
 
     def connection(self) -> _Connection:
         """A fresh index: names brought up to date and every pending file read.
@@ -563,7 +591,7 @@ class Index:
                         wanted,
                     ).fetchall()
                 if rows:
-                    load_files(conn, self.root, rows)
+                    load_files(conn, self.root, rows, self.day_start)
                     if self.fts:
                         marks = ",".join("?" * len(rows))
                         conn.execute(
@@ -748,8 +776,12 @@ def _script(conn: sqlite3.Connection, script: str) -> None:
 
 
 def _version(conn: sqlite3.Connection) -> str | None:
+    return _meta(conn, "version")
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             return None

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
+from datetime import time
 from pathlib import Path
 
+from attunecli.days import DEFAULT_DAY_START, logical_date
 from attunecli.index import TEXTS_PER_ENTRY, Index, insert_names, mark_closed
 from attunecli.insights import feeling_moments
 from attunecli.models import Entry
@@ -48,9 +50,12 @@ def texts(entry: Entry) -> list[tuple[str, str, str]]:
     return found
 
 
-def add_entry(conn: sqlite3.Connection, rowid: int, entry: Entry) -> None:
-    """Fill in row `rowid` (already named) and its facts from `entry`."""
-    day = entry.created_at.date().isoformat()
+def add_entry(
+    conn: sqlite3.Connection, rowid: int, entry: Entry, day_start: time = DEFAULT_DAY_START
+) -> None:
+    """Fill in row `rowid` (already named) and its facts from `entry`, on its day by
+    `day_start` (a check-in at 00:54 counts for the evening before)."""
+    day = logical_date(entry.created_at, day_start).isoformat()
     exercise = before = after = None
     if entry.practice == "regulate":
         ex = entry.answer("exercise")
@@ -100,7 +105,12 @@ def add_entry(conn: sqlite3.Connection, rowid: int, entry: Entry) -> None:
     )
 
 
-def load_files(conn: sqlite3.Connection, root: str, rows: Sequence[tuple[int, str, str]]) -> None:
+def load_files(
+    conn: sqlite3.Connection,
+    root: str,
+    rows: Sequence[tuple[int, str, str]],
+    day_start: time | None = None,
+) -> None:
     """Read each (rowid, month dir, file name) and record what it holds, or why it cannot."""
     why: dict[Path, str] = {}
 
@@ -124,7 +134,7 @@ def load_files(conn: sqlite3.Connection, root: str, rows: Sequence[tuple[int, st
         entry = store.load(path)
         if entry is not None:
             try:
-                add_entry(conn, rowid, entry)
+                add_entry(conn, rowid, entry, day_start or DEFAULT_DAY_START)
             except (
                 ValueError,
                 TypeError,
@@ -160,9 +170,11 @@ def _cannot_open(path: Path) -> bool:
     return os.path.isfile(path) and not os.access(path, os.R_OK)
 
 
-def memory_index(entries: Iterable[Entry]) -> sqlite3.Connection:
+def memory_index(
+    entries: Iterable[Entry], day_start: time = DEFAULT_DAY_START
+) -> sqlite3.Connection:
     """An in-memory index of `entries`, as if each had been read from its file."""
-    index = Index(os.devnull, None)
+    index = Index(os.devnull, None, day_start=day_start)
     conn = index.open_fresh()
     conn.execute("BEGIN")
     for entry in entries:
@@ -172,7 +184,7 @@ def memory_index(entries: Iterable[Entry]) -> sqlite3.Connection:
             continue  # the same entry twice: one file
         insert_names(conn, [(name, "", 0, 0, stamp, rest.removesuffix(".json"))])
         rowid = conn.execute("SELECT rowid FROM entries WHERE name = ?", (name,)).fetchone()[0]
-        add_entry(conn, rowid, entry)
+        add_entry(conn, rowid, entry, day_start)
     mark_closed(conn)
     conn.execute("COMMIT")
     return conn

@@ -22,6 +22,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Iterable, Sequence
+    from datetime import time
 
     from attunecli.models import Entry
 
@@ -163,7 +164,8 @@ def mean(total: float, count: int) -> float | None:
 
 
 def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) -> Insights:
-    """The figures for `since`..`until` (local days), from an index whose files are all read."""
+    """The figures for `since`..`until` (days by day-start, as the index counts them), from
+    an index whose files are all read; `today` is today by the same day-start."""
     ins = Insights(since, until)
     span = (since.isoformat(), until.isoformat())
     in_period = "day BETWEEN ? AND ?"
@@ -283,11 +285,20 @@ def covers_everything(conn: sqlite3.Connection, since: date, until: date) -> boo
     return first is None or (since.isoformat() <= first and latest <= until.isoformat())
 
 
-def compute(entries: Iterable[Entry], *, since: date, until: date, today: date) -> Insights:
-    """`figures` over entries in hand (a private index in memory)."""
+def compute(
+    entries: Iterable[Entry],
+    *,
+    since: date,
+    until: date,
+    today: date,
+    day_start: time | None = None,
+) -> Insights:
+    """`figures` over entries in hand (a private index in memory), each on its day by
+    `day_start` (04:00 when not given)."""
+    from attunecli.days import DEFAULT_DAY_START
     from attunecli.indexing import memory_index
 
-    conn = memory_index(entries)
+    conn = memory_index(entries, day_start or DEFAULT_DAY_START)
     try:
         return figures(conn, since=since, until=until, today=today)
     finally:

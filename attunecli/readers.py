@@ -23,7 +23,7 @@ from attunecli.plain import Painter, literal
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
+    from datetime import datetime, time
     from typing import IO
 
     from attunecli.insights import Insights
@@ -40,7 +40,18 @@ MOST = 10**12  # --last beyond this means "all" (SQLite's LIMIT is a 64-bit numb
 class ReadEnv:
     """What a reading command takes from the outside world."""
 
-    __slots__ = ("_named", "cache", "color", "entries", "err", "now", "out", "width")
+    __slots__ = (
+        "_day_start",
+        "_named",
+        "cache",
+        "color",
+        "config_file",
+        "entries",
+        "err",
+        "now",
+        "out",
+        "width",
+    )
 
     def __init__(
         self,
@@ -52,7 +63,11 @@ class ReadEnv:
         now: Callable[[], datetime],
         color: bool,
         width: int | None = None,
+        day_start: time | None = None,
+        config_file: str | os.PathLike[str] | None = None,
     ) -> None:
+        """`day_start`: when a day begins; None reads the `day-start` setting (in
+        `config_file`, else where the environment says) when a day is first needed."""
         self.entries = os.fspath(entries)
         self.cache = cache
         self.out = out
@@ -60,7 +75,27 @@ class ReadEnv:
         self.now = now
         self.color = color
         self.width = width
+        self._day_start = day_start
+        self.config_file = config_file
         self._named: set[str] = set()
+
+    def day_start(self) -> time:
+        if self._day_start is None:
+            from attunecli.days import configured_day_start
+
+            self._day_start = configured_day_start(self.config_file)
+        return self._day_start
+
+    def known_day_start(self) -> time | None:
+        """The day start if a day was needed yet; else None, so that a command that
+        counts no days (`history` without --since) never reads the settings."""
+        return self._day_start
+
+    def today(self) -> date:
+        """Today by day-start: at 00:54, with days starting at 04:00, still yesterday."""
+        from attunecli.days import logical_date
+
+        return logical_date(self.now(), self.day_start())
 
     def say(self, line: str) -> None:
         """One line on stderr, always one: a file name may hold a line break or a tab,
@@ -100,7 +135,7 @@ def _how_many(last: int) -> int:
 def open_index(env: ReadEnv, *, load_all: bool = False) -> tuple[Index, sqlite3.Connection]:
     """The index, fresh (`load_all`: every file read); in memory when the cache dir cannot
     hold one (slower, as right)."""
-    index = Index(env.entries, env.cache, on_problem=env.skipped)
+    index = Index(env.entries, env.cache, on_problem=env.skipped, day_start=env.known_day_start())
     try:
         conn = index.open_fresh()
         try:
@@ -123,7 +158,7 @@ def in_memory(
         f"attune: note: could not use the index in {env.cache} ({exc}); "
         "reading the entry files instead (`attune doctor` can tell why)"
     )
-    index = Index(env.entries, None, on_problem=env.skipped)
+    index = Index(env.entries, None, on_problem=env.skipped, day_start=env.known_day_start())
     conn = index.open_fresh()
     if load_all:
         index.load_pending(conn)
@@ -142,13 +177,14 @@ def _dump(env: ReadEnv, data: object) -> None:
 
 
 def _stamp_window(lo: date | None, hi: date | None) -> tuple[str, str]:
-    """UTC name stamps that hold every entry of local days lo..hi (a day either side)."""
+    """UTC name stamps that hold every entry of days lo..hi: a day either side of their
+    local dates, and one more after (an entry before day-start is on the calendar day after)."""
 
     def digits(d: date) -> str:
         return f"{d.year:04d}{d.month:02d}{d.day:02d}"  # strftime does not pad years < 1000
 
     low = digits(lo - timedelta(days=1)) if lo and lo > date.min + timedelta(days=1) else ""
-    high = digits(hi + timedelta(days=2)) if hi and hi < date.max - timedelta(days=2) else "~"
+    high = digits(hi + timedelta(days=3)) if hi and hi < date.max - timedelta(days=3) else "~"
     return low, high
 
 
@@ -220,7 +256,7 @@ def history(
 
     check_practice(practice)
     last = _how_many(last)
-    lo, hi = period(since, until, env.now().date())
+    lo, hi = period(since, until, env.today()) if since or until else (None, None)
     index, conn = open_index(env)
     try:
         try:
@@ -305,7 +341,7 @@ def search(
     check_practice(practice)
     if last is not None:
         last = _how_many(last)
-    lo = parse_day(since, env.now().date(), "--since") if since else None
+    lo = parse_day(since, env.today(), "--since") if since else None
     needle = text.casefold()
     index, conn = open_index(env, load_all=True)
     try:
@@ -397,7 +433,7 @@ def insights(
     from attunecli.days import parse_day
     from attunecli.insights import figures
 
-    today = env.now().date()
+    today = env.today()
     if everything and (since or until):
         raise UsageError("--all already means every entry; leave out --since and --until")
     hi = parse_day(until, today, "--until") if until else today
@@ -432,7 +468,7 @@ def period_figures(env: ReadEnv, since: date | None, until: date | None) -> Insi
     """The figures an export's summary opens with: its period, from its first entry."""
     from attunecli.insights import figures
 
-    today = env.now().date()
+    today = env.today()
     _, conn = open_index(env, load_all=True)
     try:
         first = conn.execute(

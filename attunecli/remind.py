@@ -18,25 +18,18 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from attunecli.days import DEFAULT_DAY_START as DEFAULT_DAY_START
+from attunecli.days import logical_day as logical_day
+from attunecli.days import parse_day_start as parse_day_start
 from attunecli.errors import AttuneError
 from attunecli.fsutil import ensure_private_dir, write_atomic
 from attunecli.index import Index, OpenRepair
 from attunecli.paths import Paths
 from attunecli.store import Store
-
-DEFAULT_DAY_START = time(4, 0)
-
-
-def logical_day(now: datetime, day_start: time) -> tuple[date, datetime, datetime]:
-    """The day `now` belongs to, and when it began and ends (local, aware)."""
-    start = now.replace(hour=day_start.hour, minute=day_start.minute, second=0, microsecond=0)
-    if now < start:
-        start -= timedelta(days=1)
-    return start.date(), start, start + timedelta(days=1)
 
 
 @dataclass
@@ -145,14 +138,6 @@ def notify(message: str, run: Callable[..., Any] = subprocess.run) -> bool:
     return getattr(done, "returncode", 1) == 0
 
 
-def parse_day_start(text: str) -> time:
-    try:
-        hh, mm = text.strip().split(":")
-        return time(int(hh), int(mm))
-    except ValueError:
-        raise AttuneError(f"day-start must be a time like 04:00, got {text[:20]!r}") from None
-
-
 def run(
     paths: Paths,
     now: datetime,
@@ -164,10 +149,10 @@ def run(
     notifier: Callable[[str], bool] = notify,
 ) -> None:
     """Decide, count, and say it (or say nothing). Raises AttuneError on a real failure."""
-    from attunecli import config
+    from attunecli.days import configured_day_start
 
     out = out or sys.stdout
-    start = parse_day_start(config.day_start(config.load(paths.config_file)))
+    start = configured_day_start(paths.config_file)
     try:
         nudge = decide(paths, now, start)
         reminded = nudge.needed and take_turn(paths.state, nudge.day, max_per_day)

@@ -153,6 +153,10 @@ def test_markdown_is_a_summary_then_the_entries(cli: Any, clock: Any) -> None:
     assert "Days with a check-in: 1" in md
     assert "box-breathing: 1 time, mean change -3.0" in md
     assert "**Which word comes closest to what you feel?** anxious" in md
+    # A list answer is a list: one bullet per item under its question, never "chest, jaw".
+    assert "chest, jaw" not in md
+    body = md.index("**Where do you notice something in your body?**")
+    assert md[body:].split("\n")[1:3] == ["  - chest", "  - jaw"]
 
 
 def test_exports_never_overwrite_without_force(cli: Any, clock: Any, tmp_path: Path) -> None:
@@ -188,11 +192,12 @@ def whole_text(fmt: str, entries: list[Entry], md_head: str) -> str:
     for e in entries:
         label = PRACTICE_LABELS.get(e.practice, e.practice)
         lines += [f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
-        lines += [
-            f"- **{literal(a.question)}** {literal(answer_text(a.answer))}"
-            for a in e.answers
-            if a.answer is not None
-        ]
+        for a in e.answers:
+            if isinstance(a.answer, list) and a.answer:
+                lines.append(f"- **{literal(a.question)}**")
+                lines += [f"  - {literal(str(item))}" for item in a.answer]
+            elif a.answer is not None:
+                lines.append(f"- **{literal(a.question)}** {literal(answer_text(a.answer))}")
         lines.append("")
     return "\n".join(lines)
 

@@ -332,9 +332,11 @@ def counted_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = indexing.load_files
 
-    def counting(conn: sqlite3.Connection, root: str, rows: Sequence[tuple[int, str, str]]) -> None:
+    def counting(
+        conn: sqlite3.Connection, root: str, rows: Sequence[tuple[int, str, str]], *rest: Any
+    ) -> None:
         names.extend(name for _, _, name in rows)
-        real(conn, root, rows)
+        real(conn, root, rows, *rest)
 
     monkeypatch.setattr(indexing, "load_files", counting)
     return names
@@ -854,7 +856,8 @@ def test_search_shows_the_twenty_newest_and_says_how_many(data_dir: Path, cli: A
     # the count follows the filters too
     r = cli("search", "sister", "--since", "2026-11-02", "--last", "1", "--json")
     assert len(jsons(r.stdout)) == 1
-    assert "showing the 1 newest of 10 matches" in r.stderr  # hours 15..24 fall on Nov 2
+    # hours 19..24 fall on Nov 2; 15..18 (midnight to 3 a.m.) count for Nov 1 (day-start 04:00)
+    assert "showing the 1 newest of 6 matches" in r.stderr
 
 
 def test_short_needles_are_found(data_dir: Path, cli: Any) -> None:

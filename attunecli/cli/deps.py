@@ -112,6 +112,7 @@ class Deps:
             now=self.now,
             color=self.use_color(self.out),
             width=self.width,
+            config_file=self.paths.config_file,
         )
 
     def settings(self) -> dict[str, Any]:

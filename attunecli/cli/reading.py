@@ -369,7 +369,8 @@ def register_exchange(app: typer.Typer) -> None:
         d = deps(ctx)
         if fmt not in exchange.FORMATS:
             raise UsageError(f"--format: expected one of: {', '.join(exchange.FORMATS)}")
-        today = d.now().date()
+        env = d.read_env()
+        today = env.today()
         lo = parse_day(since, today, "--since") if since else None
         hi = parse_day(until, today, "--until") if until else None
         if lo and hi and lo > hi:
@@ -378,8 +379,9 @@ def register_exchange(app: typer.Typer) -> None:
             raise UsageError(f"{output} already exists; add --force to replace it")
         store = d.store()
         # The summary counts from the index; the entries themselves come from their files.
-        figures = readers.period_figures(d.read_env(), lo, hi) if fmt == "md" else None
-        entries = store.entries(since=lo, until=hi)  # read one file at a time, as written
+        figures = readers.period_figures(env, lo, hi) if fmt == "md" else None
+        # read one file at a time, as written; each on its day by day-start
+        entries = exchange.on_days(store, lo, hi, env.day_start())
         if output is None:
             exchange.write(fmt, entries, figures, d.out)
             return
