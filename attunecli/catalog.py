@@ -76,6 +76,13 @@ class Exercise:
     about: str
     minutes: float
     phases: tuple[Phase, ...]
+    # What the step running it says to do (its `help`): shown with the guide, and
+    # stored as the answer's `details.instruction`. Empty in the catalog itself.
+    instruction: str = ""
+
+
+# The table in exercises.toml that holds the guide's own words, not an exercise.
+GUIDE_WORDS = "guide"
 
 
 @cache
@@ -89,7 +96,21 @@ def exercises() -> dict[str, Exercise]:
             phases=tuple(Phase(p["name"], float(p["seconds"])) for p in v["phases"]),
         )
         for key, v in _read("exercises.toml").items()
+        if key != GUIDE_WORDS
     }
+
+
+@cache
+def guide_words() -> dict[str, str]:
+    """What the live guide itself says (its closing line, the time left), from exercises.toml."""
+    return dict(_read("exercises.toml")[GUIDE_WORDS])
+
+
+@cache
+def timed_closings(practice_id: str) -> dict[str, str]:
+    """A practice's closing words by time practised (`short`, and `minutes` with
+    {minutes}), for practices with a guide; empty when it has none."""
+    return dict(_raw_practice(practice_id).get("closing_by_time", {}))
 
 
 @cache

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from attunecli import __version__, coach
 from attunecli.answers import normalise
 from attunecli.askers import MISSING, Asker
-from attunecli.catalog import attachment, coach_text, exercises
+from attunecli.catalog import attachment, coach_text, exercises, timed_closings
 from attunecli.errors import Cancelled
 from attunecli.models import JSON, Answer, Entry, Practice, Section, Step
 
@@ -99,15 +99,44 @@ def _review_reply(
 
 def _run_guide(
     asker: Asker, step: Step, local: dict[str, JSON], options: RunOptions
-) -> tuple[JSON, dict[str, Any]]:
+) -> tuple[str, JSON, dict[str, Any]]:
+    """The guide's heading, its result and details. A guide asks nothing: it is
+    headed by the exercise's name, and the instruction it shows (the step's help)
+    is kept as `details.instruction`, only when the guide ran and so showed it."""
     exercise = exercises().get(str(local.get("exercise") or ""))
     if exercise is None:
-        return None, {}
+        return step.question, None, {}
     minutes = options.guide_minutes or (
         float(step.default) if isinstance(step.default, int | float) else exercise.minutes
     )
-    result = asker.guide(exercise, minutes)
-    return result, ({"exercise": exercise.id} if result is not None else {})
+    result = asker.guide(replace(exercise, instruction=step.help), minutes)
+    if result is None:
+        return exercise.label, None, {}
+    details: dict[str, Any] = {"exercise": exercise.id}
+    if step.help:
+        details["instruction"] = step.help
+    return exercise.label, result, details
+
+
+def _minutes(seconds: int) -> str:
+    whole = seconds // 60  # rounded down: never minutes that did not happen
+    return "a minute" if whole == 1 else f"{whole} minutes"
+
+
+def closing_words(practice: Practice, answers: list[Answer]) -> str:
+    """The closing line; after a guide, one that fits the time actually practised."""
+    timed = timed_closings(practice.id)
+    ran = [
+        a.answer
+        for a in answers
+        if a.kind == "guide" and isinstance(a.answer, dict) and a.answer.get("seconds") is not None
+    ]
+    if not timed or not ran:
+        return practice.closing
+    seconds = sum(int(r["seconds"]) for r in ran)
+    if seconds < 60:
+        return timed["short"]
+    return timed["minutes"].format(minutes=_minutes(seconds))
 
 
 # Practices with a question that asks what you did or how else to read the other
@@ -168,8 +197,9 @@ def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry
         raise Cancelled(None, kept=choice) from None
     done = entry(complete=True)
     held = options.holds_closing is not None and options.holds_closing(done)
-    if practice.closing and record and not held:
-        asker.say(practice.closing, "note")
+    closing = closing_words(practice, record)
+    if closing and record and not held:
+        asker.say(closing, "note")
     return done
 
 
@@ -210,8 +240,9 @@ def _run_section(
         if step.kind == "info":
             asker.say(step.question)
             continue
+        question = step.question
         if step.kind == "guide":
-            value, details = _run_guide(asker, step, local, options)
+            question, value, details = _run_guide(asker, step, local, options)
         else:
             raw = asker.ask(step, answer_id, _default_for(step, local))
             if raw is MISSING:
@@ -224,5 +255,5 @@ def _run_section(
             for line in harm_note(options.region):
                 asker.say(line, "text")
         local[step.id] = value
-        record.append(Answer(answer_id, step.kind, step.question, value, details))
+        record.append(Answer(answer_id, step.kind, question, value, details))
         saved()

@@ -201,8 +201,11 @@ def _kept_details(kind: str, stored: Mapping[str, object]) -> dict[str, object]:
             {k: stored[k] for k in ("alternative", "draft") if isinstance(stored.get(k), str)}
         )
         keep.update({k: stored[k] for k in ("flags", "kept_flags") if _flags(stored.get(k))})
-    if kind == "guide" and isinstance(stored.get("exercise"), str):
-        keep["exercise"] = stored["exercise"]
+    if kind == "guide":
+        # What the guide showed (its instruction) is kept with it, as when it first ran.
+        keep.update(
+            {k: stored[k] for k in ("exercise", "instruction") if isinstance(stored.get(k), str)}
+        )
     return keep
 
 

@@ -16,6 +16,7 @@ import questionary
 from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.output import ColorDepth, create_output
+from prompt_toolkit.output.vt100 import Vt100_Output
 from questionary import Choice, Separator
 
 from attunecli.answers import normalise, parse_date
@@ -71,6 +72,33 @@ def prompt_stream() -> TextIO:
     return sys.stderr
 
 
+class _UnstyledOutput(Vt100_Output):
+    """A terminal output that never sends colour, bold or any other attribute code.
+
+    For TERM=dumb and plain mode (screen readers): a monochrome colour depth alone
+    still sends bold, and questionary merges its own bold styles under ours.
+    """
+
+    def set_attributes(self, attrs: Any, color_depth: ColorDepth) -> None:
+        return None
+
+    def reset_attributes(self) -> None:
+        return None
+
+
+def _unstyled(output: Output) -> Output:
+    if isinstance(output, Vt100_Output) and not isinstance(output, _UnstyledOutput):
+        return _UnstyledOutput(
+            output.stdout,
+            output.get_size,
+            term=output.term,
+            default_color_depth=ColorDepth.DEPTH_1_BIT,
+            enable_bell=output.enable_bell,
+            enable_cpr=output.enable_cpr,
+        )
+    return output
+
+
 def _answer(question: Question) -> Any:
     """The answer to `question`; Ctrl-C and Ctrl-D both raise KeyboardInterrupt."""
     try:
@@ -91,7 +119,10 @@ class TerminalAsker:
         output: Output | None = None,
         guide_enabled: bool = True,
         color: bool = True,
+        plain: bool | None = None,
     ) -> None:
+        from attunecli.guide import plain_wanted
+
         self.now = now
         self._console = console
         self.input = input
@@ -103,14 +134,54 @@ class TerminalAsker:
             "style": STYLE,
             "qmark": "›",
         }
-        if not color:
-            # questionary merges its own coloured default style under ours: only a
-            # monochrome colour depth keeps --no-color (and TERM=dumb) honest.
-            self.kw["style"] = questionary.Style([])
-            self.kw["color_depth"] = ColorDepth.DEPTH_1_BIT
+        # Plain (TERM=dumb, ATTUNE_PLAIN=1, --plain): no colour or bold in the
+        # prompts, and the guide as plain lines. None: decide from the environment.
+        self.plain = False
+        if plain_wanted() if plain is None else plain:
+            self.use_plain()
+        elif not color:
+            self._monochrome()
+
+    def use_plain(self) -> None:
+        """From now on: prompts without colour or bold, and the guide as plain lines."""
+        self.plain = True
+        self.output = _unstyled(self.output)
+        self.kw["output"] = self.output
+        self._monochrome()
+
+    def _monochrome(self) -> None:
+        # questionary merges its own coloured default style under ours: only a
+        # monochrome colour depth keeps --no-color (and TERM=dumb) honest.
+        self.kw["style"] = questionary.Style([])
+        self.kw["color_depth"] = ColorDepth.DEPTH_1_BIT
 
     # showing
+    def _wrapped(self, text: str, lead: int = 0) -> str:
+        """`text` broken between words to the terminal's width (a word longer than a
+        line is still cut), so no line is split mid-word by the terminal itself."""
+        import textwrap
+
+        try:
+            width = self.output.get_size().columns
+        except (OSError, ValueError):  # no size to be had: leave the lines to the reader
+            return text
+        if width < 10:
+            return text
+        return "\n".join(
+            textwrap.fill(line, width - 1, initial_indent=" " * lead)[lead:] if line else line
+            for line in text.split("\n")
+        )
+
     def say(self, text: str, kind: str = "text") -> None:
+        text = self._wrapped(text, lead=len("Tip: ") if kind == "tip" else 0)
+        if self.plain:
+            # Words only: prompt_toolkit would still send a mode code around each line.
+            # (Output.write shows an escape character as "?".)
+            lead = {"title": "\n", "tip": "Tip: "}.get(kind, "")
+            self.output.write(lead + text)
+            self.output.write("\n")
+            self.output.flush()
+            return
         if kind == "title":
             parts = [("", "\n"), ("class:title", text)]
         elif kind == "tip":
@@ -365,8 +436,11 @@ class TerminalAsker:
             return None
         from attunecli.guide import run_guide
 
+        # Shown where it is stored: the engine keeps exercise.instruction with the result.
+        if exercise.instruction:
+            self.say(exercise.instruction, "note")
         self.say(exercise.about, "note")
-        return run_guide(exercise, minutes, self._console())
+        return run_guide(exercise, minutes, self._console(), plain=True if self.plain else None)
 
     def when_stopped(self, *, drafts: bool) -> str:
         choices = [

@@ -423,6 +423,9 @@ def test_the_reply_kept_after_review_is_checked_like_any_answer() -> None:
 # the guide
 
 
+GUIDE_HELP = next(st.help for _, st in practice("regulate").steps() if st.kind == "guide")
+
+
 def test_guide_runs_the_chosen_exercise_for_its_minutes() -> None:
     result = {"planned_seconds": 180, "seconds": 100, "stopped_early": True}
     asker = FakeAsker(
@@ -433,7 +436,8 @@ def test_guide_runs_the_chosen_exercise_for_its_minutes() -> None:
     assert asker.guides == [("box-breathing", 3.0)]
     guide = next(a for a in entry.answers if a.id == "guide")
     assert guide.answer == result
-    assert guide.details == {"exercise": "box-breathing"}
+    assert guide.question == "Box breathing"  # a guide asks nothing: headed by the exercise
+    assert guide.details == {"exercise": "box-breathing", "instruction": GUIDE_HELP}
 
 
 def test_guide_minutes_from_options_and_from_the_step_default() -> None:

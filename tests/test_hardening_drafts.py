@@ -503,6 +503,16 @@ def test_guide_results_and_reply_notes_from_a_draft_are_checked() -> None:
     progress = checked_draft(regulate, draft, NOW, lambda aid, why: dropped.append(aid))
     assert progress.answers[0].answer == good
     assert progress.answers[0].details == {"exercise": "box-breathing"}
+    # The instruction the guide showed stays with it on resume; anything not text is dropped.
+    said = {"exercise": "box-breathing", "instruction": "Follow the guide.", "other": "x"}
+    draft.answers = [Answer(guide_id, "guide", "Box breathing", good, said)]
+    progress = checked_draft(regulate, draft, NOW, lambda aid, why: dropped.append(aid))
+    assert progress.answers[0].details == {
+        "exercise": "box-breathing",
+        "instruction": "Follow the guide.",
+    }
+    draft.answers = [Answer(guide_id, "guide", "Box breathing", good, {"instruction": 3})]
+    assert checked_draft(regulate, draft, NOW, lambda aid, why: None).answers[0].details == {}
 
 
 # 6. The entry is on disk; stdout is closed or full

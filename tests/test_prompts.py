@@ -483,3 +483,38 @@ def test_own_words_are_asked_one_at_a_time_and_never_split(pipe: Any, clock: Any
     # Down twice to "Something else…", tick it, Enter; then two words and an empty line.
     pipe.send_text(down(2) + SPACE + ENTER + "torn, but fine" + ENTER + "wary" + ENTER + ENTER)
     assert asker.ask(step, "words", None) == ["torn, but fine", "wary"]
+
+
+class SizedOutput(DummyOutput):
+    """Output that records what is written, on a terminal of a given width."""
+
+    def __init__(self, columns: int) -> None:
+        self.columns = columns
+        self.written: list[str] = []
+
+    def get_size(self) -> Size:
+        return Size(rows=12, columns=self.columns)
+
+    def write(self, data: str) -> None:
+        self.written.append(data)
+
+    def write_raw(self, data: str) -> None:
+        self.written.append(data)
+
+
+@pytest.mark.parametrize("columns", [40, 80])
+def test_what_the_asker_says_breaks_between_words_never_inside_one(
+    pipe: Any, clock: Any, columns: int
+) -> None:
+    out = SizedOutput(columns)
+    asker = TerminalAsker(now=clock, console=no_console, input=pipe, output=out, plain=True)
+    assert asker.plain
+    text = (
+        "Two breaths in through the nose, the second one topping up, then a long slow "
+        "breath out through the mouth."
+    )
+    asker.say(text)
+    lines = "".join(out.written).rstrip("\n").split("\n")
+    assert len(lines) > 1
+    assert all(len(line) < columns for line in lines)
+    assert " ".join(lines) == text  # only the breaks moved: every word whole, in order

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shlex
 import signal
@@ -184,3 +185,73 @@ def test_ctrl_c_at_a_confirmation_stops_with_130_and_changes_nothing(
     assert status == 130
     assert "Nothing was changed" in shown and "aborted" not in shown.lower()
     assert sorted(p.name for p in data_dir.rglob("*") if p.is_file()) == before
+
+
+ESCAPE = "\x1b"
+SIGH_PHASES = [
+    "Breathe in through the nose · 2",
+    "A little more in · 1",
+    "Long, slow breath out · 6",
+]
+
+
+def test_regulate_under_term_dumb_is_plain_lines_one_per_phase(data_dir: Path) -> None:
+    child = spawn(
+        *("regulate", "--before", "6", "--exercise", "cyclic-sighing", "--after", "3"),
+        *("--note", "after the call"),
+        TERM="dumb",
+    )
+    child.logfile_read = seen = io.StringIO()  # everything the terminal was sent
+    try:
+        child.expect_exact("Light-headed? Breathe normally")
+        child.expect_exact(SIGH_PHASES[-1] + "\r\n")  # three seconds in
+        child.sendcontrol("c")  # stops the guide, not the practice
+        child.expect_exact("Done. Breathe normally.")
+        child.expect_exact("Even a short pause counts.")
+        child.expect_exact("Saved regulate")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    shown = seen.getvalue()
+    assert ESCAPE not in shown
+    # (the terminal echoes Ctrl-C as ^C)
+    lines = [line.replace("^C", "") for line in shown.split("\r\n")]
+    lines = [line for line in lines if line.strip()]
+    start = lines.index("Cyclic sighing")
+    # each phase once, on its own line, never redrawn; then the closing line
+    assert lines[start + 1 : start + 5] == [*SIGH_PHASES, "Done. Breathe normally."]
+    [entry] = load_entries(data_dir)
+    [step] = [a for a in entry["answers"] if a["kind"] == "guide"]
+    assert step["question"] == "Cyclic sighing"
+    assert step["details"]["instruction"].startswith("Follow the guide. Light-headed?")
+    assert step["answer"]["stopped_early"] is True
+    assert step["answer"]["seconds"] < 60
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "styled"),
+    [
+        ((), {}, True),  # the control: on a terminal, the prompts are styled
+        ((), {"TERM": "dumb"}, False),
+        ((), {"ATTUNE_PLAIN": "1"}, False),
+        (("--plain",), {}, False),
+    ],
+    ids=["terminal", "TERM=dumb", "ATTUNE_PLAIN", "--plain"],
+)
+def test_prompts_send_no_bold_under_term_dumb_or_plain(
+    args: tuple[str, ...], env: dict[str, str], styled: bool, data_dir: Path
+) -> None:
+    import re
+
+    child = spawn("regulate", *args, **env)
+    try:
+        child.expect_exact("How stirred up do you feel right now?")
+        child.expect_exact("overwhelmed")
+        shown = child.before
+        child.sendcontrol("c")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 130
+    assert bool(re.search(r"\x1b\[[0-9;]*m", shown)) is styled  # colour or bold codes

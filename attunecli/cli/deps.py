@@ -95,6 +95,23 @@ class Deps:
         self.err.write(literal(line) + "\n")
         self.err.flush()
 
+    def tell(self, text: str) -> None:
+        """Words for a person at a terminal, on stderr: broken between words to its
+        width there (never mid-word), one line as `say` when stderr is not a terminal."""
+        try:
+            at_terminal = self.err.isatty()
+        except (AttributeError, ValueError):
+            at_terminal = False
+        if not at_terminal:
+            self.say(text)
+            return
+        import shutil
+        import textwrap
+
+        width = max(shutil.get_terminal_size().columns - 1, 20)
+        for line in textwrap.wrap(text, width) or [""]:
+            self.say(line)
+
     def store(self) -> Store:
         from attunecli.store import Store
 

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 from collections.abc import Mapping
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -27,9 +27,20 @@ from attunecli.cli.common import (
 from attunecli.cli.deps import Deps
 from attunecli.errors import EXIT_INTERRUPTED
 
+if TYPE_CHECKING:
+    from attunecli.askers import Asker
+
 NoGuideOpt = Annotated[
     bool,
     typer.Option("--no-guide", help="Skip the live breathing guide; just rate before and after."),
+]
+PlainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--plain",
+        help="The guide as one plain line per phase, and no colour or bold: for screen "
+        "readers and simple terminals (or set ATTUNE_PLAIN=1).",
+    ),
 ]
 JsonSavedOpt = Annotated[bool, typer.Option("--json", help="Print the saved entry as JSON.")]
 
@@ -63,6 +74,16 @@ def _quiet_stdout(d: Deps) -> None:
         d.out.flush()
 
 
+def _terminal_asker(d: Deps, *, guide: bool, plain: bool) -> "Asker":
+    asker = d.terminal_asker(guide=guide)
+    if plain:
+        from attunecli.terminal import TerminalAsker
+
+        if isinstance(asker, TerminalAsker):
+            asker.use_plain()
+    return asker
+
+
 def _run(
     ctx: typer.Context,
     practice_id: str,
@@ -73,6 +94,7 @@ def _run(
     as_json: bool,
     quick: bool = False,
     guide: bool = True,
+    plain: bool = False,
     minutes: float | None = None,
     resume: bool = False,
     discard: bool = False,
@@ -87,7 +109,7 @@ def _run(
     d = deps(ctx)
     interactive = d.is_interactive(no_input)
     if interactive:
-        welcome.first_run_notice(d.paths, d.say)
+        welcome.first_run_notice(d.paths, d.tell)
     request = session.PracticeRequest(
         practice_id=practice_id,
         quick=quick,
@@ -104,7 +126,7 @@ def _run(
             store=d.store(),
             drafts=Drafts(d.paths.state),
             interactive=interactive,
-            terminal=lambda: d.terminal_asker(guide=guide),
+            terminal=lambda: _terminal_asker(d, guide=guide, plain=plain),
             run_options=RunOptions(
                 now=d.now,
                 attachment_style=config.attachment_style(d.settings()),
@@ -172,7 +194,7 @@ def _run(
         for line in session.reply_notes(entry):
             d.say(literal(line))
     if not interactive:
-        welcome.first_run_notice(d.paths, d.say)
+        welcome.first_run_notice(d.paths, d.tell)
     if outcome.show_support:
         # Saved first, never blocked; the card replaces the closing line and never
         # says which words raised it.
@@ -201,6 +223,7 @@ def register(app: typer.Typer) -> None:
         resume: ResumeOpt = False,
         discard: DiscardOpt = False,
         no_guide: NoGuideOpt = False,
+        plain: PlainOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """The daily check-in, three to five minutes.
@@ -234,6 +257,7 @@ def register(app: typer.Typer) -> None:
             discard=discard,
             quick=quick,
             guide=not no_guide,
+            plain=plain,
         )
 
     @app.command("slow-down")
@@ -428,6 +452,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--minutes", min=0.5, max=60, help="How long the guide runs."),
         ] = None,
         no_guide: NoGuideOpt = False,
+        plain: PlainOpt = False,
         note: NoteOpt = None,
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
@@ -438,12 +463,14 @@ def register(app: typer.Typer) -> None:
         """Settle yourself first; rate before and after.
 
         A live guide shows each phase and its count; Ctrl-C stops it at any moment
-        and your entry is kept. Light-headed? Breathe normally or stop.
+        and your entry is kept. Light-headed? Breathe normally or stop. With
+        --plain (or TERM=dumb, or on a narrow terminal) it is one plain line per phase.
 
         \b
         Examples:
           attune regulate
           attune regulate --exercise box-breathing --minutes 2
+          attune regulate --plain
           attune regulate --before 7 --exercise cyclic-sighing --after 4 --no-input
         """
         opts = {"before": before, "exercise": exercise, "after": after, "note": note}
@@ -457,6 +484,7 @@ def register(app: typer.Typer) -> None:
             resume=resume,
             discard=discard,
             guide=not no_guide,
+            plain=plain,
             minutes=minutes,
         )
 
