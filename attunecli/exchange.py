@@ -182,6 +182,8 @@ def md_text(text: str) -> str:
 
 
 def _md_summary(ins: Insights) -> str:
+    from attunecli.display import exercise_label
+
     lines = [
         f"# attune: {ins.since:%d %B %Y} to {ins.until:%d %B %Y}",
         "",
@@ -200,7 +202,8 @@ def _md_summary(ins: Insights) -> str:
     for x in ins.exercises:
         change = f", mean change {x.mean_change:+.1f}" if x.mean_change is not None else ""
         lines.append(
-            f"- {md_text(x.exercise)}: {x.count} time{'s' if x.count != 1 else ''}{change}"
+            f"- {md_text(exercise_label(x.exercise))}: {x.count} time{'s' if x.count != 1 else ''}"
+            + change
         )
     if ins.open_repairs:
         lines.append(f"- Repairs still open: {len(ins.open_repairs)}")
@@ -208,6 +211,7 @@ def _md_summary(ins: Insights) -> str:
 
 
 def _md_entry(e: Entry) -> str:
+    from attunecli.display import shown
     from attunecli.render import PRACTICE_LABELS, answer_text
 
     # In a heading, a "#" at the end would close it: escape every one.
@@ -217,12 +221,13 @@ def _md_entry(e: Entry) -> str:
         if a.answer is None:
             continue
         question = f"- **{md_text(a.question)}**"
-        if isinstance(a.answer, list) and a.answer:
+        answer = shown(e.practice, a.id, a.answer)  # "Cyclic sighing", not "cyclic-sighing"
+        if isinstance(answer, list) and answer:
             # A list stays a list: each item its own bullet, never joined with commas.
             lines.append(question)
-            lines += [f"  - {md_text(answer_text(item))}" for item in a.answer]
+            lines += [f"  - {md_text(answer_text(item))}" for item in answer]
         else:
-            lines.append(f"{question} {md_text(answer_text(a.answer))}")
+            lines.append(f"{question} {md_text(answer_text(answer))}")
     return "\n".join(lines) + "\n"
 
 

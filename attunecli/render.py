@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING
 
+from attunecli.display import shown
 from attunecli.labels import PRACTICE_LABELS as PRACTICE_LABELS
 from attunecli.models import JSON, Entry
 from attunecli.plain import literal as literal
@@ -92,14 +93,14 @@ def summary(entry: Entry) -> str:
         extra = a("trigger") or a("note")
         return f"{line} · {extra}" if extra and line else (line or str(extra or ""))
     if p == "reflect":
-        return f"{a('context')}: {answer_text(a('their_feelings'))}"
+        return f"{shown(p, 'context', a('context'))}: {answer_text(a('their_feelings'))}"
     if p == "curious":
         return str(a("story") or a("defensive_about") or "")
     if p == "regulate":
         before, after = a("arousal_before"), a("arousal_after")
-        return f"{a('exercise')} {before}→{after}"
+        return f"{shown(p, 'exercise', a('exercise'))} {before}→{after}"
     if p == "repair":
-        return f"{a('context')}: {a('what')} (follow up {a('follow_up')})"
+        return f"{shown(p, 'context', a('context'))}: {a('what')} (follow up {a('follow_up')})"
     if p == "repair-done":
         return f"closed repair {short_id(entry.refers_to or '')}"
     return ""
@@ -122,7 +123,7 @@ def entry_view(entry: Entry) -> RenderableType:
     for ans in entry.answers:
         parts.append(Text(""))
         parts.append(Text(literal(ans.question), style="bold"))
-        parts.append(Text("  " + literal(answer_text(ans.answer))))
+        parts.append(Text("  " + literal(answer_text(shown(entry.practice, ans.id, ans.answer)))))
         flags = ans.details.get("flags")
         if flags:
             from attunecli.replies import notes

@@ -158,6 +158,8 @@ def insights(ins: Insights, paint: Painter, width: int) -> str:
         title, line = intensity(ins, width)
         out += [paint(title, "bold"), paint(line, "cyan"), ""]
     if ins.exercises:
+        from attunecli.display import exercise_label
+
         out.append(paint("What settles you", "bold"))
         rows = []
         for x in ins.exercises:
@@ -165,7 +167,7 @@ def insights(ins: Insights, paint: Painter, width: int) -> str:
                 change = "—"
             else:
                 change = f"{x.mean_change:+.1f}" + (" (calmer)" if x.mean_change < 0 else "")
-            rows.append([literal(x.exercise), str(x.count), change])
+            rows.append([literal(exercise_label(x.exercise)), str(x.count), change])
         out.append(
             table(
                 ["exercise", "times", "change, before to after"],

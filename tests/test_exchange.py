@@ -151,7 +151,11 @@ def test_markdown_is_a_summary_then_the_entries(cli: Any, clock: Any) -> None:
     assert md.startswith("# attune: ")
     assert "## Summary" in md and "## Entries" in md
     assert "Days with a check-in: 1" in md
-    assert "box-breathing: 1 time, mean change -3.0" in md
+    # People read names, not ids: the exercise, the context and each answer's option.
+    assert "Box breathing: 1 time, mean change -3.0" in md
+    assert "box-breathing" not in md
+    assert "** Partner\n" in md and "** Friend\n" in md
+    assert "** partner\n" not in md
     assert "**Which word comes closest to what you feel?** anxious" in md
     # A list answer is a list: one bullet per item under its question, never "chest, jaw".
     assert "chest, jaw" not in md
@@ -186,6 +190,7 @@ def whole_text(fmt: str, entries: list[Entry], md_head: str) -> str:
         return json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2) + "\n"
     if fmt == "jsonl":
         return "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
+    from attunecli.display import shown
     from attunecli.render import PRACTICE_LABELS, answer_text, literal
 
     lines = md_head.split("\n")  # the summary (the period's figures), up to "## Entries"
@@ -193,11 +198,12 @@ def whole_text(fmt: str, entries: list[Entry], md_head: str) -> str:
         label = PRACTICE_LABELS.get(e.practice, e.practice)
         lines += [f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
         for a in e.answers:
-            if isinstance(a.answer, list) and a.answer:
+            answer = shown(e.practice, a.id, a.answer)
+            if isinstance(answer, list) and answer:
                 lines.append(f"- **{literal(a.question)}**")
-                lines += [f"  - {literal(str(item))}" for item in a.answer]
-            elif a.answer is not None:
-                lines.append(f"- **{literal(a.question)}** {literal(answer_text(a.answer))}")
+                lines += [f"  - {literal(str(item))}" for item in answer]
+            elif answer is not None:
+                lines.append(f"- **{literal(a.question)}** {literal(answer_text(answer))}")
         lines.append("")
     return "\n".join(lines)
 

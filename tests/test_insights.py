@@ -167,7 +167,8 @@ def test_insights_command_json_and_view(cli: Any, clock: Any) -> None:
     shown = cli("insights")
     assert shown.exit_code == 0
     assert "longest run was 3 days in a row" in shown.stdout
-    assert "box-breathing" in shown.stdout and "(calmer)" in shown.stdout
+    assert "Box breathing" in shown.stdout and "(calmer)" in shown.stdout
+    assert "box-breathing" not in shown.stdout  # the id stays in --json only
 
 
 def test_insights_refuses_a_backwards_period(cli: Any) -> None:
