@@ -210,12 +210,18 @@ def _md_summary(ins: Insights) -> str:
     return "\n".join([*lines, "", "## Entries"]) + "\n"
 
 
-def _md_entry(e: Entry) -> str:
+def _md_entry(e: Entry, still_open: set[str] | frozenset[str] = frozenset()) -> str:
+    """One entry for the md export; `still_open`: the repairs no follow-up has closed."""
     from attunecli.display import shown
     from attunecli.render import PRACTICE_LABELS, answer_text
 
+    name = PRACTICE_LABELS.get(e.practice, e.practice)
+    if not e.complete:
+        name += " (kept partway)"
+    elif e.practice == "repair":
+        name += " (open)" if e.id in still_open else " (done)"
     # In a heading, a "#" at the end would close it: escape every one.
-    label = re.sub(r"(?<!\\)#", r"\\#", md_text(PRACTICE_LABELS.get(e.practice, e.practice)))
+    label = re.sub(r"(?<!\\)#", r"\\#", md_text(name))
     lines = ["", f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
     for a in e.answers:
         if a.answer is None:
@@ -234,9 +240,10 @@ def _md_entry(e: Entry) -> str:
 def write_markdown(entries: Iterable[Entry], ins: Insights, out: IO[str]) -> int:
     """A readable summary and the entries of the period, to bring to a session."""
     out.write(_md_summary(ins))
+    still_open = {r.id for r in ins.open_repairs}
     n = 0
     for e in entries:
-        out.write(_md_entry(e))
+        out.write(_md_entry(e, still_open))
         n += 1
     return n
 

@@ -197,11 +197,12 @@ def recent_rows(
     since: date | None = None,
     until: date | None = None,
     practice: str | None = None,
-) -> list[tuple[str, str, str, str, int, str]]:
+) -> list[tuple[str, str, str, str, int, str, int]]:
     """The newest `n` readable entries that match.
 
-    Each is (dir/name, created_at, id, practice, complete, summary). Pending files
-    are read newest first, only as far as it takes to find `n`.
+    Each is (dir/name, created_at, id, practice, complete, summary, closed). Pending
+    files are read newest first, only as far as it takes to find `n`; when a repair
+    is among them, the rest too, since the follow-up that closes it may be anywhere.
     """
     low, high = _stamp_window(since, until)
     wanted = ["problem IS NULL"]
@@ -217,7 +218,7 @@ def recent_rows(
         params.append(until.isoformat())
     match = " AND ".join(wanted)
     batch = n + 8 if len(wanted) == 1 else max(n, 256)
-    found: list[tuple[str, str, str, str, int, str]] = []
+    found: list[tuple[str, str, str, str, int, str, int]] = []
     before = "~"
     while len(found) < n:
         rows = conn.execute(
@@ -232,7 +233,7 @@ def recent_rows(
         found += [
             row
             for row in conn.execute(
-                f"SELECT dir || '/' || name, created_at, id, practice, complete, summary "
+                f"SELECT dir || '/' || name, created_at, id, practice, complete, summary, closed "
                 f"FROM entries WHERE rowid IN ({marks}) AND loaded = 1 AND {match} "
                 "ORDER BY name DESC",
                 (*[r for r, _, _ in rows], *params),
@@ -240,7 +241,16 @@ def recent_rows(
             if index.readable(row[0])
         ]
         before = rows[-1][1]
-    return found[:n]
+    found = found[:n]
+    if any(r[3] == "repair" for r in found) and conn.execute(
+        "SELECT 1 FROM entries WHERE loaded = 0 LIMIT 1"
+    ).fetchone():
+        index.load_pending(conn)
+        closed = dict(
+            conn.execute("SELECT id, closed FROM entries WHERE practice = 'repair'").fetchall()
+        )
+        found = [(*r[:6], int(closed.get(r[2], r[6]))) for r in found]
+    return found
 
 
 def history(
@@ -282,7 +292,7 @@ def history(
         return
     from attunecli.views import history as view
 
-    shown: list[HistoryRow] = [(c, i, p, done, s) for _, c, i, p, done, s in rows]
+    shown: list[HistoryRow] = [(c, i, p, done, s, closed) for _, c, i, p, done, s, closed in rows]
     env.out.write(view(shown, env.paint(), env.layout_width()))
 
 

@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
     from attunecli.insights import Insights
 
-    # (created_at ISO, id, practice, complete, summary)
-    HistoryRow = tuple[str, str, str, int, str]
+    # (created_at ISO, id, practice, complete, summary, closed: a repair followed up)
+    HistoryRow = tuple[str, str, str, int, str, int]
     # (created_at ISO, id, practice, answer id, question, text, spans)
     Hit = tuple[str, str, str, str, str, str, tuple[tuple[int, int], ...]]
 
@@ -25,17 +25,19 @@ def when(created_at: str) -> str:
     return datetime.fromisoformat(created_at).strftime("%a %d %b %Y %H:%M")
 
 
-def practice_label(practice: str, complete: bool = True) -> str:
+def practice_label(practice: str, complete: bool = True, closed: bool = False) -> str:
     label = PRACTICE_LABELS.get(practice) or literal(practice)  # a hand-edited file: any text
-    return label if complete else label + " (partial)"
+    if not complete:
+        return label + " (partial)"
+    return label + " (done)" if closed and practice == "repair" else label
 
 
 def history(rows: Sequence[HistoryRow], paint: Painter, width: int) -> str:
     return table(
         ["when", "id", "practice", "summary"],
         [
-            [when(c), literal(i[:8]), practice_label(p, bool(done)), literal(s)]
-            for c, i, p, done, s in rows
+            [when(c), literal(i[:8]), practice_label(p, bool(done), bool(closed)), literal(s)]
+            for c, i, p, done, s, closed in rows
         ],
         paint,
         width=width,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
@@ -156,6 +157,8 @@ def test_markdown_is_a_summary_then_the_entries(cli: Any, clock: Any) -> None:
     assert "box-breathing" not in md
     assert "** Partner\n" in md and "** Friend\n" in md
     assert "** partner\n" not in md
+    # The seeded repair was followed up: its heading says so.
+    assert re.search(r"^### .* · repair \\?\(done\\?\)$", md, re.M), md
     assert "**Which word comes closest to what you feel?** anxious" in md
     # A list answer is a list: one bullet per item under its question, never "chest, jaw".
     assert "chest, jaw" not in md
@@ -194,8 +197,13 @@ def whole_text(fmt: str, entries: list[Entry], md_head: str) -> str:
     from attunecli.render import PRACTICE_LABELS, answer_text, literal
 
     lines = md_head.split("\n")  # the summary (the period's figures), up to "## Entries"
+    closed = {e.refers_to for e in entries if e.practice == "repair-done"}
     for e in entries:
         label = PRACTICE_LABELS.get(e.practice, e.practice)
+        if not e.complete:
+            label += " (kept partway)"
+        elif e.practice == "repair":
+            label += " (done)" if e.id in closed else " (open)"
         lines += [f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
         for a in e.answers:
             answer = shown(e.practice, a.id, a.answer)
@@ -262,3 +270,44 @@ def test_export_holds_one_entry_at_a_time(cli: Any, data_dir: Path, tmp_path: Pa
         grown = peak(fmt, "-o", str(tmp_path / f"all.{fmt}")) - base
         assert (tmp_path / f"all.{fmt}").stat().st_size > 200 * n
         assert grown < 1000 * n, f"{fmt}: {grown / n:.0f} bytes an entry"
+
+
+def test_history_and_md_say_which_repairs_are_done_and_which_entries_partway(
+    cli: Any, clock: Any, data_dir: Path
+) -> None:
+    done_id = seed(cli, clock)  # a repair, then its follow-up
+    clock.advance(hours=1)
+    r = cli(
+        "repair",
+        "--context",
+        "friend",
+        "--what",
+        "I was short",
+        "--their-feeling",
+        "hurt",
+        "--my-part",
+        "I rushed",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    open_id = json.loads(r.stdout)["id"]
+    Store(data_dir).save(
+        Entry(
+            id="00000000000000aa",
+            created_at=NOW + timedelta(hours=3),
+            practice="slow-down",
+            answers=[],
+            complete=False,
+            app_version="0.1.0",
+        )
+    )
+    history = cli("history").stdout
+    rows = {line.split()[5]: line for line in history.splitlines()[1:]}
+    assert "repair (done)" in rows[done_id[:8]]
+    assert "(done)" not in rows[open_id[:8]] and "repair" in rows[open_id[:8]]
+    assert "slow down (partial)" in rows["00000000"]
+    md = cli("export", "--format", "md").stdout
+    heads = [line for line in md.splitlines() if line.startswith("### ")]
+    assert sum("repair \\(done\\)" in h or "repair (done)" in h for h in heads) == 1
+    assert sum("repair \\(open\\)" in h or "repair (open)" in h for h in heads) == 1
+    assert sum("kept partway" in h for h in heads) == 1
