@@ -242,9 +242,10 @@ def recent_rows(
         ]
         before = rows[-1][1]
     found = found[:n]
-    if any(r[3] == "repair" for r in found) and conn.execute(
-        "SELECT 1 FROM entries WHERE loaded = 0 LIMIT 1"
-    ).fetchone():
+    if (
+        any(r[3] == "repair" for r in found)
+        and conn.execute("SELECT 1 FROM entries WHERE loaded = 0 LIMIT 1").fetchone()
+    ):
         index.load_pending(conn)
         closed = dict(
             conn.execute("SELECT id, closed FROM entries WHERE practice = 'repair'").fetchall()
