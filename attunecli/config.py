@@ -288,7 +288,7 @@ def unset(path: Path, key: str) -> dict[str, Any]:
 
 
 def day_start(settings: dict[str, Any]) -> str:
-    """When a day begins for reminders (HH:MM); a bad value falls back to the default."""
+    """When a day begins (HH:MM), for every count by day; a bad value falls back to the default."""
     value = settings.get("day-start")
     if isinstance(value, str):
         with contextlib.suppress(UsageError):

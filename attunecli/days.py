@@ -34,6 +34,12 @@ def logical_date(moment: datetime, day_start: time) -> date:
         return date.min
 
 
+def days_since(moment: datetime, today: date, day_start: time) -> int:
+    """Whole days from the day `moment` belongs to until `today` (0 for today), by day start:
+    a repair noted at 23:50 is a day old after 04:00, not at midnight."""
+    return (today - logical_date(moment, day_start)).days
+
+
 def logical_day(now: datetime, day_start: time) -> tuple[date, datetime, datetime]:
     """The day `now` belongs to, and when it began and ends (local, aware)."""
     start = now.replace(hour=day_start.hour, minute=day_start.minute, second=0, microsecond=0)

@@ -12,7 +12,7 @@ them to the terminal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import IO, TYPE_CHECKING
 
 from attunecli.display import shown
@@ -147,8 +147,11 @@ def entry_view(entry: Entry) -> RenderableType:
     return Group(*parts)
 
 
-def repairs_table(repairs: Sequence[Entry], today: date) -> RenderableType:
+def repairs_table(repairs: Sequence[Entry], today: date, day_start: time) -> RenderableType:
+    """Open repairs; `today` and the days each has been open are by day start."""
     from rich.table import Table
+
+    from attunecli.days import days_since
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
     table.add_column("id", no_wrap=True, style="dim")
@@ -157,7 +160,7 @@ def repairs_table(repairs: Sequence[Entry], today: date) -> RenderableType:
     table.add_column("follow up", no_wrap=True)
     table.add_column("open", no_wrap=True, justify="right")
     for r in repairs:
-        days = (today - r.created_at.date()).days
+        days = days_since(r.created_at, today, day_start)
         follow = str(r.answer("follow_up") or "—")
         due = " (due)" if follow != "—" and follow <= today.isoformat() else ""
         table.add_row(

@@ -241,3 +241,20 @@ def test_compute_counts_days_by_the_day_start_it_is_given() -> None:
 
     assert days(None) == [date(2026, 11, 25)]
     assert days(time(0, 0)) == [date(2026, 11, 26)]
+
+
+@pytest.mark.parametrize(("setting", "day", "other"), SETTINGS)
+def test_repairs_count_days_open_and_due_by_the_day_start(
+    cli: Any, clock: Clock, setting: str | None, day: str, other: str
+) -> None:
+    if setting is not None:
+        ok(cli, "config", "set", "day-start", setting)
+    clock.now = datetime(2026, 11, 25, 23, 50, tzinfo=TZ)  # late on the 25th
+    repair = ("repair", "--context", "friend", "--what", "a sharp word", "--their-feeling")
+    ok(cli, *repair, "hurt", "--my-part", "I was short", "--follow-up", "2026-11-26")
+    clock.now = LATE  # 64 minutes later, on the 26th by the calendar
+    [row] = json.loads(ok(cli, "repairs", "--json"))
+    # With days starting at 04:00 it is still the 25th: open 0 days, follow-up not yet due.
+    assert row["days_open"] == (0 if day == EVENING_BEFORE else 1)
+    shown = ok(cli, "repairs")
+    assert ("(due)" in shown) == (day == CALENDAR_DAY)

@@ -140,10 +140,12 @@ def register(app: typer.Typer) -> None:
           attune repairs --json
         """
         from attunecli import readers
+        from attunecli.days import days_since
 
         d = deps(ctx)
-        open_ = readers.open_repairs(d.read_env())
-        today = d.now().date()
+        env = d.read_env()
+        open_ = readers.open_repairs(env)
+        today, day_start = env.today(), env.day_start()
         if as_json:
             _dump(
                 d,
@@ -154,7 +156,7 @@ def register(app: typer.Typer) -> None:
                         "context": r.answer("context"),
                         "what": r.answer("what"),
                         "follow_up": r.answer("follow_up"),
-                        "days_open": (today - r.created_at.date()).days,
+                        "days_open": days_since(r.created_at, today, day_start),
                     }
                     for r in open_
                 ],
@@ -165,7 +167,7 @@ def register(app: typer.Typer) -> None:
             return
         from attunecli.render import repairs_table
 
-        d.console().print(repairs_table(open_, today))
+        d.console().print(repairs_table(open_, today, day_start))
         d.say("Mark one done with `attune repair done ID`.")
 
     @app.command("feelings")
