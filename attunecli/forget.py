@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
+from attunecli.days import DEFAULT_DAY_START, logical_date
 from attunecli.drafts import Drafts
 from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import shown
@@ -42,8 +43,13 @@ def choose(
     ids: list[str],
     before: date | None,
     everything: bool,
+    day_start: time = DEFAULT_DAY_START,
 ) -> Selection:
-    """What to forget, file by file: one id in two files (a copy) is two files to delete."""
+    """What to forget, file by file: one id in two files (a copy) is two files to delete.
+
+    `before` is a day by `day_start`: a check-in at 00:54 belongs to the evening before,
+    so `--before` that evening's next day takes it, as history and insights count it.
+    """
     if not (ids or before or everything):
         raise UsageError("say what to forget: --id ID, --before DATE or --all")
     if everything and (ids or before):
@@ -69,7 +75,9 @@ def choose(
         entry = store.load(path)
         if entry is None:
             continue  # unreadable files are doctor's to name, not ours to delete
-        if everything or (before is not None and entry.created_at.date() < before):
+        if everything or (
+            before is not None and logical_date(entry.created_at, day_start) < before
+        ):
             chosen[path] = entry.id
         if entry.refers_to:
             refers.setdefault(entry.refers_to, []).append(path)
@@ -82,7 +90,9 @@ def choose(
         practice = draft_path.stem.removesuffix("-quick")
         draft = drafts.load(practice, draft_path.stem.endswith("-quick"))
         if everything or (
-            before is not None and draft is not None and draft.started_at.date() < before
+            before is not None
+            and draft is not None
+            and logical_date(draft.started_at, day_start) < before
         ):
             selection.drafts.append(draft_path)
     return selection

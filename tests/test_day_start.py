@@ -258,3 +258,15 @@ def test_repairs_count_days_open_and_due_by_the_day_start(
     assert row["days_open"] == (0 if day == EVENING_BEFORE else 1)
     shown = ok(cli, "repairs")
     assert ("(due)" in shown) == (day == CALENDAR_DAY)
+
+
+@pytest.mark.parametrize(("setting", "day", "other"), SETTINGS)
+def test_forget_before_takes_the_late_checkin_by_its_day(
+    cli: Any, clock: Clock, setting: str | None, day: str, other: str
+) -> None:
+    late_checkin(cli, clock, setting)
+    clock.now = MORNING
+    # --before the 26th: by 04:00 days the 00:54 check-in is on the 25th, so it goes.
+    ok(cli, "forget", "--before", CALENDAR_DAY, "--yes")
+    left = load_entries(resolve_paths().data)
+    assert len(left) == (0 if day == EVENING_BEFORE else 1)

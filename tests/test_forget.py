@@ -116,9 +116,10 @@ def test_forget_several_ids_and_the_same_one_twice(cli: Any, store: Any, data_di
 def test_forget_before_uses_the_entrys_own_local_day(cli: Any, store: Any, data_dir: Path) -> None:
     r = cli("forget", "--before", "2026-11-22", "--yes")
     assert r.exit_code == 0, r.stderr
-    # nov19 repair (and its follow-up, though that is from the 23rd), nov20, nov21_late
-    assert r.stdout.startswith("Forgot 4 entries (4 files deleted)")
-    gone = {"repair", "repair_done", "nov20", "nov21_late"}
+    # nov19 repair (and its follow-up, though that is from the 23rd), nov20, nov21_late,
+    # and nov22_early: at 00:30, before the 04:00 day start, it belongs to the 21st
+    assert r.stdout.startswith("Forgot 5 entries (5 files deleted)")
+    gone = {"repair", "repair_done", "nov20", "nov21_late", "nov22_early"}
     for name, (_, path) in store.items():
         assert path.exists() == (name not in gone), name
 
@@ -250,7 +251,7 @@ def test_forgotten_ids_leave_the_index(cli: Any, store: Any, data_dir: Path) -> 
     assert cli("forget", "--id", gone, "--yes").exit_code == 0
     assert index_ids(index) == {v[0] for v in store.values()} - {gone}
     assert cli("forget", "--before", "2026-11-22", "--yes").exit_code == 0
-    assert index_ids(index) == {store["nov22_early"][0], store["nov25"][0]}
+    assert index_ids(index) == {store["nov25"][0]}  # nov22_early is the 21st's, by day start
     assert cli("forget", "--all", "--yes").exit_code == 0
     assert index_ids(index) == set()
 

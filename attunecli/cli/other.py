@@ -253,13 +253,21 @@ def register_care(app: typer.Typer) -> None:
         """
         from attunecli import forget
         from attunecli.cli.common import parse_day
+        from attunecli.days import DEFAULT_DAY_START
         from attunecli.drafts import Drafts
 
         d = deps(ctx)
         store = d.store()
-        cutoff = parse_day(before, d.now().date(), "--before") if before else None
+        env = d.read_env()
+        day_start = env.day_start() if before else DEFAULT_DAY_START
+        cutoff = parse_day(before, env.today(), "--before") if before else None
         chosen = forget.choose(
-            store, Drafts(d.paths.state), ids=entry_id or [], before=cutoff, everything=everything
+            store,
+            Drafts(d.paths.state),
+            ids=entry_id or [],
+            before=cutoff,
+            everything=everything,
+            day_start=day_start,
         )
         if not chosen.entries and not chosen.drafts:
             d.out.write("Nothing to forget.\n")
