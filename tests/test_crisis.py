@@ -398,8 +398,44 @@ def test_every_kind_is_heard_on_the_test_split() -> None:
     lines = crisis_corpus.load("test")
     out, _missed, _wrong = measure(lines)
     rows = {row.split()[0]: row.split() for row in out[1:-1]}
-    for kind in crisis.KINDS:  # measured 0.52 (plan) to 0.95 (wish) on the third reading
-        assert float(rows[kind][1]) >= 0.45, rows[kind]
-    assert float(rows["overall"][1]) >= 0.7  # measured 0.737
+    for kind in crisis.KINDS:  # measured 0.76 (goodbye) to 0.97 (wish), 2026-12-03
+        assert float(rows[kind][1]) >= 0.7, rows[kind]
+    assert float(rows["overall"][1]) >= 0.83  # measured 0.861
     alarms = out[-1]
     assert float(alarms.rsplit("=", 1)[1].strip().rstrip("%")) <= 10.0, alarms
+
+
+def _silent_model(rules_alone: bool) -> crisis.Model:
+    """A model that never fires on its own, to see what the rules do around it."""
+    return crisis.Model(
+        scale=1000,
+        word_ngrams=1,
+        char_ngrams=(0, 0),
+        bias=dict.fromkeys(crisis.CONCERNS, -20.0),
+        threshold=dict.fromkeys(crisis.CONCERNS, 0.5),
+        weights={c: {} for c in crisis.CONCERNS},
+        rules_alone=rules_alone,
+    )
+
+
+def test_rules_raise_a_card_alone_only_when_the_model_says_so() -> None:
+    long = "i want to die, i have for weeks now"
+    assert crisis.hits(long)  # a rule finds it
+    assert crisis.concerns([long], model=_silent_model(True)) == {"self"}
+    assert crisis.concerns([long], model=_silent_model(False)) == set()
+
+
+def test_on_lines_too_short_for_the_model_the_rules_always_decide() -> None:
+    assert crisis.concerns(["kms"], model=_silent_model(False)) == {"self"}
+
+
+def test_training_holds_out_whole_groups_of_voices() -> None:
+    from tools.train_crisis import FOLDS, folds, group
+
+    lines = crisis_corpus.load("dev")
+    fold = folds(lines)
+    of: dict[str, set[int]] = {}
+    for line, k in zip(lines, fold, strict=True):
+        of.setdefault(group(line), set()).add(k)
+    assert all(len(ks) == 1 for ks in of.values())
+    assert set(fold) == set(range(FOLDS))
