@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import re
-import stat
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -20,7 +18,7 @@ from typing import Any
 
 from attunecli.catalog import ATTACHMENT_STYLES
 from attunecli.errors import AttuneError, UsageError
-from attunecli.fsutil import shown, write_atomic
+from attunecli.fsutil import NotRegular, TooLarge, read_regular, shown, write_atomic
 
 _HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")  # ASCII digits only
 
@@ -61,39 +59,26 @@ def _read(path: Path) -> str | None:
     """The text of `path`, or None when there is no file.
 
     Every command reads this, so only a regular file is opened: a FIFO or a
-    device in its place would block or never end (O_NONBLOCK keeps even the
-    open from waiting for a FIFO's writer).
+    device in its place would block or never end (see `read_regular`).
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        data = read_regular(path, limit=MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return None
+    except NotRegular:
+        raise AttuneError(
+            f"{shown(path)} is not a regular file; attune reads its settings only from "
+            "one (move it away or delete it)"
+        ) from None
+    except TooLarge:
+        raise AttuneError(
+            f"{shown(path)} is too large to be attune's settings (over "
+            f"{MAX_CONFIG_BYTES >> 20} MiB); fix or delete it"
+        ) from None
     except OSError as exc:
         raise AttuneError(f"could not read {shown(path)}: {exc.strerror or exc}") from exc
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise AttuneError(
-                f"{shown(path)} is not a regular file; attune reads its settings only from "
-                "one (move it away or delete it)"
-            )
-        chunks: list[bytes] = []
-        size = 0
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_CONFIG_BYTES:
-                raise AttuneError(
-                    f"{shown(path)} is too large to be attune's settings (over "
-                    f"{MAX_CONFIG_BYTES >> 20} MiB); fix or delete it"
-                )
-    except OSError as exc:
-        raise AttuneError(f"could not read {shown(path)}: {exc.strerror or exc}") from exc
-    finally:
-        os.close(fd)
-    try:
-        return b"".join(chunks).decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise AttuneError(
             f"could not read {shown(path)}: not valid UTF-8 ({exc.reason} at byte {exc.start})"

@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from attunecli.fsutil import write_atomic
+from attunecli.fsutil import read_regular, write_atomic
 from attunecli.models import Answer
 
 DRAFT_VERSION = 1
@@ -162,7 +162,7 @@ class Drafts:
     def read(self, path: Path) -> Draft:
         """The draft in `path` (strict JSON, every field checked); BadDraft when it is not one."""
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path)  # never waits on a FIFO planted in a draft's place
         except OSError as exc:
             raise BadDraft(path, f"cannot be read: {exc.strerror or exc}") from None
         try:
@@ -214,7 +214,7 @@ class Drafts:
     def _holds(self, path: Path, data: bytes | None) -> bool:
         """Whether `path` still holds `data`, exactly: nobody else has written it since."""
         try:
-            return data is not None and path.read_bytes() == data
+            return data is not None and read_regular(path) == data
         except FileNotFoundError:
             return False
 

@@ -377,6 +377,8 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
             raise UsageError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
         except RecursionError:
             raise UsageError(f"{source}: nested too deeply to be an export") from None
+        except ValueError as exc:  # a number of more than 4,300 digits
+            raise UsageError(f"{source}: not usable JSON ({exc})") from None
         return [(f"{source} record {i + 1}", r) for i, r in enumerate(data)]
     records: list[tuple[str, Any]] = []
     # Lines end at "\n" only: str.splitlines() would also cut at U+2028, NEL and other
@@ -390,6 +392,8 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
             records.append((f"{source} line {n}", ValueError(f"not valid JSON ({exc.msg})")))
         except RecursionError:
             records.append((f"{source} line {n}", ValueError("nested too deeply")))
+        except ValueError as exc:  # a number of more than 4,300 digits
+            records.append((f"{source} line {n}", ValueError(f"not usable JSON ({exc})")))
     return records
 
 

@@ -99,12 +99,36 @@ def choose(
 
 
 def forget(selection: Selection, store: Store, cache_dir: Path) -> int:
-    """Delete what was chosen; returns how many files went."""
+    """Delete what was chosen; returns how many files went.
+
+    A file that cannot be deleted (a read-only mount, a folder without write
+    permission) stops it with an AttuneError naming the file and saying how far
+    it got; the index still forgets the files that went."""
     gone = 0
-    for path in [*selection.entries, *selection.drafts]:
-        with contextlib.suppress(FileNotFoundError):
+    todo = [*selection.entries, *selection.drafts]
+    failed: AttuneError | None = None
+    for path in todo:
+        try:
             path.unlink()
-            gone += 1
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            failed = AttuneError(
+                f"could not delete {shown(path)}: {exc.strerror or exc}; {gone} of "
+                f"{len(todo)} files were deleted before this, and the rest are left as they are"
+            )
+            break
+        gone += 1
+    if failed is None:
+        _tidy(selection, store, cache_dir)
+        return gone
+    with contextlib.suppress(Exception):  # the failure to tell is the first one
+        _tidy(selection, store, cache_dir)
+    raise failed
+
+
+def _tidy(selection: Selection, store: Store, cache_dir: Path) -> None:
+    """Empty month and year folders go, and the index drops the rows of files that went."""
     for month in {p.parent for p in selection.entries}:
         with contextlib.suppress(OSError):
             month.rmdir()  # only when empty
@@ -113,4 +137,3 @@ def forget(selection: Selection, store: Store, cache_dir: Path) -> int:
     if os.path.exists(index.path):
         with index.connection():
             pass  # the refresh drops the rows of every file that went
-    return gone

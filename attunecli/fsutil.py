@@ -10,15 +10,17 @@ new one, never half of it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
-import re
 import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+from attunecli.errors import one_line
 
 TEMP_PREFIX = ".attune-tmp-"
 DIR_MODE = 0o700
@@ -71,22 +73,50 @@ def tighten(path: Path, keep: int) -> int | None:
     return mode
 
 
-_NOT_ON_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
-
-
 def shown(path: str | os.PathLike[str]) -> str:
     """`path` as text for one line of a message: control characters (line breaks,
     tabs, escape codes), line separators and undecodable bytes are shown as
     ``\\x0a``-style codes, so a file name can never split a warning or an error."""
-    text = os.fspath(path)
-    if not _NOT_ON_ONE_LINE.search(text):
-        return text
-    return _NOT_ON_ONE_LINE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
+    return one_line(os.fspath(path))
+
+
+class NotRegular(OSError):
+    """A FIFO, a device, a socket or a folder where a file was expected."""
+
+
+class TooLarge(OSError):
+    """A file larger than the caller will read."""
+
+
+def read_regular(
+    path: str | os.PathLike[str], *, limit: int | None = None, follow: bool = True
+) -> bytes:
+    """The bytes of `path`, opened only if it is a regular file.
+
+    Settings and state are read by every command, so a FIFO or a device in a
+    file's place must not block it or never end: the open does not wait
+    (O_NONBLOCK, which a regular file's reads ignore) and nothing but a regular
+    file is read. `follow=False` refuses a symbolic link as well. Raises
+    FileNotFoundError when there is nothing there, NotRegular, TooLarge (over
+    `limit` bytes) or another OSError, each with the file name.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file", os.fspath(path))
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            size += len(chunk)
+            if limit is not None and size > limit:
+                raise TooLarge(errno.EFBIG, f"larger than {limit} bytes", os.fspath(path))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def make_dirs(path: Path) -> None:

@@ -94,12 +94,15 @@ def _read_trusted(path: str) -> str | None:
     if untrusted(os.path.dirname(path), follow=True) is not None:
         return None
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        # Never waits on a FIFO in the file's place, and reads only a regular file.
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
     except OSError:
         return None
     try:
         with open(fd, encoding="utf-8", closefd=False) as fh:
-            if untrusted(path, os.fstat(fd)) is not None:
+            st = os.fstat(fd)
+            if untrusted(path, st) is not None or (st.st_mode & 0o170000) != 0o100000:
                 return None
             return fh.read()
     except (OSError, ValueError):
@@ -145,14 +148,14 @@ def remember(found: Paths) -> None:
         return  # not ours to write in (see `untrusted`); the quick path asks platformdirs
     text = f"{fingerprint()}\n{entries}\n{cache}\n"
     target = found.cache / LOCATIONS_FILE
-    try:
-        if target.read_text(encoding="utf-8") == text:
-            return
-    except (OSError, ValueError):
-        pass
-    try:
-        from attunecli.fsutil import write_atomic
+    from attunecli.fsutil import read_regular, write_atomic
 
+    try:
+        if read_regular(target, follow=False) == text.encode("utf-8"):
+            return
+    except OSError:
+        pass  # none yet, or not a file to trust: written afresh
+    try:  # noqa: SIM105 (contextlib is not imported on the quick path)
         write_atomic(target, text.encode("utf-8"))
     except OSError:
         pass

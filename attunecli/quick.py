@@ -74,11 +74,19 @@ def parse(command: str, args: Sequence[str]) -> tuple[dict[str, str | bool], lis
     if not fewest <= len(positional) <= most:
         return None
     last = options.get("--last")
-    if last is not None and not (
-        isinstance(last, str) and last.isascii() and last.isdecimal() and int(last) >= 1
-    ):
+    if last is not None and not (isinstance(last, str) and (whole(last) or 0) >= 1):
         return None  # Typer says what a whole number at least 1 is
     return options, positional
+
+
+def whole(text: str) -> int | None:
+    """`text` as a whole number in ASCII digits, or None (not one, or too long for `int`)."""
+    if not (text.isascii() and text.isdecimal()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() takes (4,300)
+        return None
 
 
 def main(argv: Sequence[str]) -> int | None:
@@ -89,37 +97,14 @@ def main(argv: Sequence[str]) -> int | None:
     if parsed is None:
         return None
     options, positional = parsed
-    from attunecli.errors import EXIT_ERROR, EXIT_INTERRUPTED, AttuneError
+    from attunecli.errors import report
 
     try:
         run(argv[0], options, positional)
-    except AttuneError as exc:
-        _say(f"attune: {exc.message}")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _say("attune: interrupted")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)  # the reader went away (`attune history | head`)
-        return EXIT_ERROR
-    except Exception as exc:
-        if os.environ.get("ATTUNE_DEBUG"):
-            raise
-        what = " ".join(str(exc).split())
-        _say(
-            f"attune: unexpected error: {type(exc).__name__}: {what} "
-            "(set ATTUNE_DEBUG=1 to see where)"
-        )
-        return EXIT_ERROR
-    sys.stdout.flush()
+        sys.stdout.flush()
+    except (Exception, KeyboardInterrupt) as exc:
+        return report(exc)
     return 0
-
-
-def _say(line: str) -> None:
-    from attunecli.plain import literal
-
-    sys.stderr.write(literal(line) + "\n")
 
 
 def run(command: str, options: dict[str, str | bool], positional: list[str]) -> None:

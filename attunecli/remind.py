@@ -26,7 +26,7 @@ from attunecli.days import DEFAULT_DAY_START as DEFAULT_DAY_START
 from attunecli.days import logical_day as logical_day
 from attunecli.days import parse_day_start as parse_day_start
 from attunecli.errors import AttuneError
-from attunecli.fsutil import ensure_private_dir, write_atomic
+from attunecli.fsutil import ensure_private_dir, read_regular, write_atomic
 from attunecli.index import Index, OpenRepair
 from attunecli.paths import Paths
 from attunecli.store import Store
@@ -101,7 +101,8 @@ def take_turn(state_dir: Path, day: date, max_per_day: int) -> bool:
     state = state_dir / "remind.json"
     with _locked(state_dir / "remind.lock"):
         try:
-            data = json.loads(state.read_text(encoding="utf-8"))
+            # Only a regular file: a FIFO here would hold every reminder up for good.
+            data = json.loads(read_regular(state, limit=1 << 16).decode("utf-8"))
             if not isinstance(data, dict):
                 data = {}
         except (OSError, ValueError):
@@ -176,6 +177,8 @@ def fast_args(args: list[str]) -> dict[str, Any] | None:
     Anything else (help, a typo, a global option) returns None and goes through
     Typer, which explains itself properly.
     """
+    from attunecli.quick import whole
+
     opts: dict[str, Any] = {"max_per_day": 1, "as_json": False, "desktop": False}
     it = iter(args)
     for arg in it:
@@ -184,10 +187,10 @@ def fast_args(args: list[str]) -> dict[str, Any] | None:
         elif arg == "--notify":
             opts["desktop"] = True
         elif arg == "--max-per-day" or arg.startswith("--max-per-day="):
-            value = arg.partition("=")[2] if "=" in arg else next(it, "")
-            if not (value.isascii() and value.isdecimal()) or int(value) < 1:
-                return None
-            opts["max_per_day"] = int(value)
+            value = whole(arg.partition("=")[2] if "=" in arg else next(it, ""))
+            if value is None or value < 1:
+                return None  # Typer explains
+            opts["max_per_day"] = value
         else:
             return None
     return opts
@@ -200,12 +203,12 @@ def main_fast(args: list[str]) -> int | None:
         return None
     import warnings
 
+    from attunecli.errors import report
     from attunecli.paths import resolve_paths
 
     warnings.simplefilter("ignore")  # nothing but our own line may reach cron's mail
     try:
         run(resolve_paths(), datetime.now().astimezone(), **opts)
-    except AttuneError as exc:
-        sys.stderr.write(f"attune: {exc.message}\n")
-        return exc.exit_code
+    except (Exception, KeyboardInterrupt) as exc:  # Ctrl-C, a closed pipe: one line, no trace
+        return report(exc)
     return 0

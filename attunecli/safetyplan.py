@@ -174,8 +174,10 @@ def load(path: Path) -> Plan | None:
     A file that cannot be read is an `AttuneError` (one line, exit 1) and is left
     exactly as it is: nothing is ever written over a plan attune did not understand.
     """
+    from attunecli.fsutil import read_regular
+
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)  # a FIFO in its place is an error, never a wait
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -20,6 +20,7 @@ from attunecli.catalog import practice as load_practice
 from attunecli.drafts import Draft, Drafts
 from attunecli.engine import Progress, RunOptions, new_entry_id, run_practice
 from attunecli.errors import AttuneError, Cancelled, SaveFailed, UsageError
+from attunecli.fsutil import shown
 from attunecli.models import JSON, Answer, Entry, Practice
 from attunecli.store import Store
 
@@ -134,7 +135,7 @@ def _pick_draft(
         return None
     found = drafts.find(request.practice_id, request.quick)
     for bad in found.bad:
-        notify(f"attune: warning: a draft attune cannot read is left as it is: {bad}")
+        notify(f"attune: warning: a draft attune cannot read is left as it is: {shown(str(bad))}")
     waiting = found.drafts
     name = f"{request.practice_id}{' --quick' if request.quick else ''}"
     if request.discard:
@@ -144,7 +145,9 @@ def _pick_draft(
             if drafts.remove(newest):
                 notify(f"Threw away {which} of {name} ({newest.summary()}){others}.")
             else:
-                raise AttuneError(f"could not delete the draft {newest.path}: {drafts.error}")
+                raise AttuneError(
+                    f"could not delete the draft {shown(newest.path or '')}: {drafts.error}"
+                )
         return None
     if not waiting:
         if request.resume:
@@ -162,7 +165,10 @@ def _pick_draft(
         if choice == THROW_AWAY:
             for d in waiting:
                 if not drafts.remove(d):
-                    notify(f"attune: warning: could not delete the draft {d.path}: {drafts.error}")
+                    notify(
+                        f"attune: warning: could not delete the draft {shown(d.path or '')}: "
+                        f"{drafts.error}"
+                    )
             return None
         if not 0 <= choice < len(waiting):
             return None  # start over; the drafts wait for another time
@@ -317,7 +323,7 @@ def run(
         # Only this run's own draft goes; a script that did not ask for one has none.
         if own is not None and not drafts.remove(own):
             notify(
-                f"attune: warning: could not delete the finished draft {own.path} "
+                f"attune: warning: could not delete the finished draft {shown(own.path or '')} "
                 f"({drafts.error}); delete it by hand, or it is offered again"
             )
 

@@ -13,6 +13,7 @@ from attunecli import __version__
 from attunecli.cli import checking, other, practices, reading, reminders, safety
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
+from attunecli.errors import AttuneError, report
 
 HELP = """\
 attune: a few calm minutes of emotional attunement, in your terminal.
@@ -69,8 +70,10 @@ class AttuneGroup(TyperGroup):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    sys.stderr.write("attune: " + " ".join(message.split()) + "\n")
-    _exit(code)
+    """Click's own errors through the one reporter: its lines joined into one."""
+    error = AttuneError(" ".join(message.split()))
+    error.exit_code = code
+    _exit(report(error))
 
 
 def _exit(code: int) -> NoReturn:

@@ -1,7 +1,6 @@
 """Pieces every command shares: the error guard, option aliases, date parsing."""
 
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -10,7 +9,7 @@ import typer
 
 from attunecli.cli.deps import Deps
 from attunecli.days import parse_day as parse_day  # the commands' one place for it
-from attunecli.errors import EXIT_ERROR, EXIT_INTERRUPTED, AttuneError, UsageError
+from attunecli.errors import EXIT_INTERRUPTED, UsageError, report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,7 +21,7 @@ def deps(ctx: typer.Context) -> Deps:
 
 
 def guarded(fn: F) -> F:
-    """Turn the core's errors into one line on stderr and the documented exit code."""
+    """Turn any error into one line on stderr and the documented exit code (`errors.report`)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -33,26 +32,8 @@ def guarded(fn: F) -> F:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except AttuneError as exc:
-            d.say(f"attune: {exc.message}")
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            d.say("attune: interrupted")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:
-            # The reader went away (`attune history | head`): nothing more to say.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            raise typer.Exit(EXIT_ERROR) from None
-        except Exception as exc:
-            if os.environ.get("ATTUNE_DEBUG"):
-                raise
-            what = " ".join(str(exc).split())
-            d.say(
-                f"attune: unexpected error: {type(exc).__name__}: {what} "
-                "(set ATTUNE_DEBUG=1 to see where)"
-            )
-            raise typer.Exit(EXIT_ERROR) from None
+        except (Exception, KeyboardInterrupt) as exc:
+            raise typer.Exit(report(exc, d.say)) from None
 
     return wrapper  # type: ignore[return-value]
 
