@@ -23,8 +23,16 @@ PRACTICE_CHOICES = (
 )
 QUADRANTS: tuple[str, ...] = ("high-pleasant", "high-unpleasant", "low-pleasant", "low-unpleasant")
 QUADRANT_LABELS: dict[str, str] = {
-    "high-pleasant": "Energised and pleasant",
-    "high-unpleasant": "Energised and unpleasant",
-    "low-pleasant": "Quiet and pleasant",
-    "low-unpleasant": "Quiet and unpleasant",
+    "high-pleasant": "Lively and pleasant",
+    "high-unpleasant": "Stirred up and unpleasant",
+    "low-pleasant": "Calm and pleasant",
+    "low-unpleasant": "Low and unpleasant",
+}
+# Shown as the meaning of a kind of feeling while choosing one: panic belongs to
+# the stirred-up kind and despair to the low one, which the names alone do not say.
+QUADRANT_EXAMPLES: dict[str, str] = {
+    "high-pleasant": "Like excited, proud, playful.",
+    "high-unpleasant": "Like anxious, angry, panicky, afraid.",
+    "low-pleasant": "Like calm, content, relaxed.",
+    "low-unpleasant": "Like sad, tired, lonely, hopeless.",
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 import questionary
@@ -17,13 +18,14 @@ from prompt_toolkit import print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.output import ColorDepth, create_output
 from prompt_toolkit.output.vt100 import Vt100_Output
-from questionary import Choice, Separator
+from questionary import Choice
 
+from attunecli import picker, pickerui
 from attunecli.answers import normalise, parse_date
 from attunecli.askers import START_OVER, THROW_AWAY
 from attunecli.catalog import Exercise
 from attunecli.errors import UsageError
-from attunecli.labels import QUADRANT_LABELS, QUADRANTS
+from attunecli.labels import QUADRANT_EXAMPLES, QUADRANT_LABELS, QUADRANTS
 from attunecli.models import JSON, Option, Practice, Section, Step
 
 if TYPE_CHECKING:
@@ -50,6 +52,9 @@ STYLE = questionary.Style(
         ("note", "fg:ansibrightblack"),
         ("flag", "fg:ansiyellow"),
         ("alt", "fg:ansigreen"),
+        ("pointer", "fg:ansicyan bold"),
+        ("highlighted", "bold"),
+        ("answer", "fg:ansicyan"),
     ]
 )
 
@@ -302,108 +307,151 @@ class TerminalAsker:
                 return words
             words.append(text.strip())
 
+    # the list prompts: attunecli.picker decides, attunecli.pickerui draws
+    def _echo(self, question: str, answer: str) -> None:
+        """What stays on screen after a list prompt: the question and what was chosen."""
+        from attunecli.errors import one_line
+
+        qmark = self.kw["qmark"]
+        # Broken between words like everything else said; a break only ever takes the
+        # place of a space, so the question still ends where it did.
+        text = self._wrapped(f"{qmark} {' '.join(question.split())} {one_line(answer)}")
+        if self.plain:
+            self.output.write(text + "\n")
+            self.output.flush()
+            return
+        asked = len(qmark) + 1 + len(" ".join(question.split()))
+        print_formatted_text(
+            FormattedText(
+                [
+                    ("class:qmark", text[: len(qmark)]),
+                    ("class:question", text[len(qmark) : asked]),
+                    ("", text[asked : asked + 1]),
+                    ("class:answer", text[asked + 1 :]),
+                ]
+            ),
+            output=self.output,
+            style=self.kw["style"],
+            color_depth=self.kw.get("color_depth"),
+        )
+
+    def _pick_many(
+        self, step: Step, p: picker.Picker, question: str, instruction: str
+    ) -> picker.Picker:
+        def check(cur: picker.Picker) -> str | None:
+            if cur.ticked or cur.own or step.optional:
+                return None
+            return "pick at least one (Space to tick the highlighted one)"
+
+        done, _ = pickerui.ask(p, question, instruction, kw=self.kw, check=check)
+        return done
+
     def _multi(self, step: Step, options: tuple[Option, ...]) -> list[str]:
-        choices: list[Any] = [
-            Choice(o.label, value=o.value, description=o.description) for o in options
-        ]
+        entries = [picker.Entry(o.label, o.value, o.description, group=o.group) for o in options]
         if step.allow_other:
-            choices.append(Choice("Something else…", value=OTHER))
+            entries.append(picker.Entry("Something else…", OTHER, does=picker.EXTRA))
+        p = picker.Picker(entries=tuple(entries), multi=True)
+        instruction = (step.help + " " if step.help else "") + (
+            "(type to filter, Space to tick, Enter when done)"
+            if len(options) > 12
+            else "(Space to tick, Enter when done)"
+        )
+        done = self._pick_many(step, p, step.question, instruction)
+        chosen = [v for v in picker.picked(done) if v != OTHER]
+        if OTHER in done.ticked:
+            chosen += self._own_words(step)
+        names = {o.value: o.label for o in options}
+        self._echo(step.question, ", ".join(names.get(v, v) for v in chosen) or "nothing ticked")
+        return chosen
 
-        def enough(picked: list[str]) -> bool | str:
-            return bool(picked) or step.optional or "pick at least one (Space to tick)"
+    def _all_words(self, step: Step) -> tuple[picker.Entry, ...]:
+        return tuple(
+            picker.Entry(o.label, o.value, o.description, group=o.group) for o in step.options
+        )
 
-        # Long lists (the feeling words) filter as you type; short ones keep j/k.
-        long_list = len(options) > 12
-        picked: list[str] = _answer(
-            questionary.checkbox(
-                step.question,
-                choices=choices,
-                instruction=(step.help + " " if step.help else "")
-                + ("(type to filter, " if long_list else "(")
-                + "Space to tick, Enter when done)",
-                validate=enough,
-                use_search_filter=long_list,
-                use_jk_keys=not long_list,
+    def _kinds(self) -> tuple[picker.Entry, ...]:
+        return tuple(
+            picker.Entry(QUADRANT_LABELS[q], q, QUADRANT_EXAMPLES[q], picker.OPEN, q)
+            for q in QUADRANTS
+        )
+
+    def _own_word(self) -> str:
+        word: str = _answer(
+            questionary.text(
+                "Your word:",
+                validate=lambda v: bool(v.strip()) or "a word is needed",
                 **self.kw,
             )
         )
-        if OTHER in picked:
-            picked = [p for p in picked if p != OTHER] + self._own_words(step)
-        return picked
+        return word
 
     def _feeling(self, step: Step) -> str:
+        words = self._all_words(step)
+        own = picker.Entry("A word of my own", OWN, does=picker.EXTRA)
+        back = picker.Entry("Back to the kinds of feeling", BACK, does=picker.EXTRA)
         while True:
-            quadrant = _answer(
-                questionary.select(
-                    step.question,
-                    choices=[Choice(QUADRANT_LABELS[q], value=q) for q in QUADRANTS]
-                    + [Choice("A word of my own", value=OWN)],
-                    instruction=step.help or "First, what kind of feeling is it?",
-                    **self.kw,
-                )
+            p = picker.Picker(entries=(*self._kinds(), own), pool=words)
+            _, entry = pickerui.ask(
+                p,
+                step.question,
+                (step.help + " " if step.help else "")
+                + "(choose a kind, or type to search every word; Enter)",
+                kw=self.kw,
             )
-            if quadrant == OWN:
-                word: str = _answer(
-                    questionary.text(
-                        "Your word:",
-                        validate=lambda v: bool(v.strip()) or "a word is needed",
-                        **self.kw,
-                    )
+            assert entry is not None  # Enter ends only on an entry in view
+            if entry.does == picker.OPEN:
+                p = picker.Picker(
+                    entries=(*(w for w in words if w.group == entry.value), own, back),
+                    pool=words,
+                    group=entry.value,
                 )
-                return word
-            choices: list[Any] = [
-                Choice(o.label, value=o.value, description=o.description)
-                for o in step.options
-                if o.group == quadrant
-            ]
-            choices += [
-                Separator(),
-                Choice("A word of my own", value=OWN),
-                Choice("Back to the kinds of feeling", value=BACK),
-            ]
-            picked = _answer(
-                questionary.select(
+                _, entry = pickerui.ask(
+                    p,
                     "Which word fits best?",
-                    choices=choices,
-                    instruction="(type to filter, arrows to move, Enter to choose)",
-                    use_search_filter=True,
-                    use_jk_keys=False,
-                    **self.kw,
+                    "(type to filter, arrows to move, Enter to choose)",
+                    kw=self.kw,
                 )
-            )
-            if picked == BACK:
-                continue
-            if picked == OWN:
-                own: str = _answer(
-                    questionary.text(
-                        "Your word:",
-                        validate=lambda v: bool(v.strip()) or "a word is needed",
-                        **self.kw,
-                    )
-                )
-                return own
-            return str(picked)
+                assert entry is not None
+                if entry.value == BACK:
+                    continue
+            if entry.value == OWN:
+                return self._own_word()
+            self._echo(step.question, entry.value)
+            return entry.value  # a word, or one kept as the person typed it
 
     def _feelings(self, step: Step) -> list[str]:
-        kinds: list[str] = _answer(
-            questionary.checkbox(
-                step.question,
-                choices=[Choice(QUADRANT_LABELS[q], value=q) for q in QUADRANTS],
-                instruction=(step.help + " " if step.help else "")
-                + "First, which kinds? (Space to tick)",
-                validate=lambda picked: bool(picked) or "pick at least one kind",
-                **self.kw,
-            )
+        words = self._all_words(step)
+        kinds = picker.Picker(entries=self._kinds(), pool=words, multi=True)
+
+        def enough(cur: picker.Picker) -> str | None:
+            return None if cur.ticked or cur.own else "pick at least one kind (Space to tick)"
+
+        first, _ = pickerui.ask(
+            kinds,
+            step.question,
+            (step.help + " " if step.help else "")
+            + "First, which kinds? Or type a word (Space to tick, Enter when done)",
+            kw=self.kw,
+            check=enough,
         )
-        options = tuple(o for o in step.options if o.group in kinds)
-        words_step = Step(
-            id=step.id,
-            kind="multi",
-            question="Which words fit?",
-            allow_other=True,
-            optional=step.optional,
+        chosen_kinds = [v for v in first.ticked if v in QUADRANTS]
+        found = tuple(v for v in first.ticked if v not in QUADRANTS)
+        if not chosen_kinds:  # only words, found by typing
+            answer = [*found, *first.own]
+            self._echo(step.question, ", ".join(answer))
+            return answer
+        entries = [w for w in words if w.group in chosen_kinds]
+        entries.append(picker.Entry("Something else…", OTHER, does=picker.EXTRA))
+        p = picker.Picker(entries=tuple(entries), pool=words, multi=True, ticked=found)
+        p = replace(p, own=first.own)
+        done = self._pick_many(
+            step, p, "Which words fit?", "(type to filter, Space to tick, Enter when done)"
         )
-        return self._multi(words_step, options)
+        chosen = [v for v in picker.picked(done) if v != OTHER]
+        if OTHER in done.ticked:
+            chosen += self._own_words(step)
+        self._echo("Which words fit?", ", ".join(chosen) or "nothing ticked")
+        return chosen
 
     def review_reply(self, reply: str, flags: list[dict[str, str]], alternative: str) -> str:
         from attunecli.plain import literal

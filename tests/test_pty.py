@@ -30,9 +30,12 @@ def command() -> list[str]:
     return [str(ATTUNE)] if ATTUNE.exists() else [sys.executable, "-m", "attunecli"]
 
 
-def spawn(*args: str, **env: str) -> Any:
+def spawn(*args: str, size: tuple[int, int] = (30, 100), **env: str) -> Any:
+    rows, cols = size
     environ = dict(os.environ)  # the autouse fixture pointed ATTUNE_*_DIR at tmp_path
-    environ.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", COLUMNS="100", LINES="30")
+    environ.update(
+        PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows)
+    )
     environ.pop("NO_COLOR", None)
     environ.update(env)
     argv = [*command(), *args] if args[0] != "/bin/sh" else list(args)
@@ -40,7 +43,7 @@ def spawn(*args: str, **env: str) -> Any:
         argv[0],
         argv[1:],
         env=environ,
-        dimensions=(30, 100),
+        dimensions=size,
         encoding="utf-8",
         timeout=TIMEOUT,
         preexec_fn=_default_signals,
@@ -129,7 +132,7 @@ def test_ctrl_c_at_the_first_prompt(data_dir: Path) -> None:
 def test_no_color_on_a_terminal(args: list[str], env: dict[str, str], styled: bool) -> None:
     child = spawn(*args, **env)
     try:
-        child.expect_exact("Energised and pleasant")
+        child.expect_exact("Lively and pleasant")
         child.expect(pexpect.EOF)
         shown = child.before
         status, _ = finish(child)
@@ -255,3 +258,86 @@ def test_prompts_send_no_bold_under_term_dumb_or_plain(
         child.close(force=True)
     assert status == 130
     assert bool(re.search(r"\x1b\[[0-9;]*m", shown)) is styled  # colour or bold codes
+
+
+def on_screen(text: str) -> str:
+    """A pattern for `text` as prompt_toolkit draws it: a space may come as a move of
+    the cursor to the right, and a line may break between words."""
+    import re
+
+    return r"(?:\s|\x1b\[\d*C)+".join(re.escape(w) for w in text.split())
+
+
+SIZES = [pytest.param((30, 100), id="100x30"), pytest.param((24, 80), id="80x24"),
+         pytest.param((12, 40), id="40x12")]  # fmt: skip
+
+
+def _to_the_feeling(child: Any) -> None:
+    child.expect(on_screen("Where do you notice"))
+    child.send("\r")  # nothing ticked
+    child.expect(on_screen("someone else part"))
+    child.send("n")
+    child.expect(on_screen("Which word comes closest"))
+
+
+def _after_the_feeling(child: Any) -> int:
+    child.expect(on_screen("How strong"))
+    child.send("3\r")
+    child.expect(on_screen("What set it off"))
+    child.send("\r")
+    child.expect(on_screen("Anything else"))
+    child.send("\r")
+    status, _ = finish(child)
+    return status
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_misspelt_feeling_is_offered_not_replaced(data_dir: Path, size: tuple[int, int]) -> None:
+    """ "scard" + Enter once saved "afraid": now it offers the close word, with its
+    meaning on screen, and Enter takes only what is shown highlighted."""
+    child = spawn("slow-down", size=size)
+    try:
+        _to_the_feeling(child)
+        child.send("scard")
+        child.expect(on_screen("did you mean scared?"))
+        child.expect(on_screen("Frightened by something"))  # the meaning, in view while choosing
+        child.send("\r")
+        status = _after_the_feeling(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    [entry] = load_entries(data_dir)
+    assert answers_of(entry)["feeling"] == "scared"
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_word_nothing_matches_is_kept_as_typed(data_dir: Path, size: tuple[int, int]) -> None:
+    child = spawn("slow-down", size=size)
+    try:
+        _to_the_feeling(child)
+        child.send("wobbly")
+        child.expect(on_screen("keep 'wobbly' as my own word"))
+        child.send(DOWN * 0 + "\r")  # nothing is close to it: keeping it is the highlight
+        status = _after_the_feeling(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    [entry] = load_entries(data_dir)
+    feeling = next(a for a in entry["answers"] if a["id"] == "feeling")
+    assert (feeling["answer"], feeling["details"]) == ("wobbly", {"own_word": True})
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_multi_select_echoes_what_was_ticked(data_dir: Path, size: tuple[int, int]) -> None:
+    child = spawn("slow-down", size=size)
+    try:
+        child.expect(on_screen("Where do you notice"))
+        child.send(" " + DOWN + " \r")  # the first two
+        child.expect(on_screen("chest, throat"))
+        child.expect(on_screen("What is it like there?"))
+        child.sendcontrol("c")
+        child.expect(on_screen("Keep a draft"))
+        child.sendcontrol("c")
+        finish(child)
+    finally:
+        child.close(force=True)
