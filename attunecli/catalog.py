@@ -26,7 +26,8 @@ from attunecli.models import (
 )
 
 PRACTICE_IDS: tuple[str, ...] = ("slow-down", "reflect", "curious", "regulate", "repair")
-ALL_PRACTICE_IDS: tuple[str, ...] = (*PRACTICE_IDS, "checkin")
+# `repair-received` is the listener's side of a repair, run as `attune repair --received`.
+ALL_PRACTICE_IDS: tuple[str, ...] = (*PRACTICE_IDS, "repair-received", "checkin")
 
 
 def _read(name: str) -> dict[str, Any]:
@@ -178,10 +179,27 @@ def support() -> Support:
 
 @cache
 def attachment() -> dict[str, Any]:
-    return _read("attachment.toml")
+    """The styles, by id: each with its label, `about` and one tip per practice."""
+    return {k: v for k, v in _read("attachment.toml").items() if isinstance(v, dict)}
+
+
+def attachment_note() -> str:
+    """Said with a style's description when it is chosen: patterns shift."""
+    return str(_read("attachment.toml")["note"])
 
 
 ATTACHMENT_STYLES: tuple[str, ...] = ("secure", "anxious", "avoidant", "disorganized", "unsure")
+# Other names a style goes by: in adults, the disorganized pattern is usually called
+# fearful-avoidant. Either name picks the same tips.
+ATTACHMENT_ALIASES: dict[str, str] = {"fearful-avoidant": "disorganized"}
+ATTACHMENT_CHOICES: tuple[str, ...] = (
+    "secure",
+    "anxious",
+    "avoidant",
+    "fearful-avoidant",
+    "disorganized",
+    "unsure",
+)
 
 
 def contexts() -> dict[str, str]:
@@ -196,7 +214,10 @@ def _options(name: str) -> tuple[Option, ...]:
         return tuple(Option(e.id, e.label, e.about) for e in exercises().values())
     group, _, key = name.partition(".")
     source = cues() if group in ("body", "others") else coach_text()
-    return tuple(Option(v, v) for v in source[group][key])
+    found = source[group][key]
+    if isinstance(found, dict):  # ids and the labels shown for them
+        return tuple(Option(str(k), str(v)) for k, v in found.items())
+    return tuple(Option(v, v) for v in found)
 
 
 def _feeling_options() -> tuple[Option, ...]:
@@ -216,7 +237,17 @@ def _step(raw: dict[str, Any]) -> Step:
         options = _options(raw["options_from"])
     elif kind in ("feeling", "feelings"):
         options = _feeling_options()
-    when = Condition(**raw["when"]) if "when" in raw else None
+    when = None
+    if "when" in raw:
+        w = dict(raw["when"])
+        for key in ("one_of", "not_one_of"):
+            if key in w:
+                w[key] = tuple(w[key])
+        when = Condition(**w)
+    vary = raw.get("vary", {})
+    variants = tuple(
+        (str(k), str(v.get("question", "")), str(v.get("help", ""))) for k, v in vary.items()
+    )
     return Step(
         id=raw["id"],
         kind=cast(StepKind, kind),
@@ -234,6 +265,10 @@ def _step(raw: dict[str, Any]) -> Step:
         measure=raw.get("measure", ""),
         default=raw.get("default"),
         flag=raw.get("flag", ""),
+        variants=variants,
+        vary_by=raw.get("vary_by", "context" if variants else ""),
+        hint=raw.get("hint", ""),
+        not_after_harm=bool(raw.get("not_after_harm", False)),
     )
 
 

@@ -8,20 +8,21 @@ Checking a reply lives in `replies.py`.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from attunecli.models import JSON, Entry
 
 
-def join_words(words: Sequence[str]) -> str:
-    """'hurt', 'hurt and sad', 'hurt, sad and tired'."""
+def join_words(words: Sequence[str], last: str = "and") -> str:
+    """'hurt', 'hurt and sad', 'hurt, sad and tired' (or, with `last`, 'hurt or sad')."""
     words = [w for w in words if w]
     if not words:
         return ""
     if len(words) == 1:
         return words[0]
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return ", ".join(words[:-1]) + f" {last} " + words[-1]
 
 
 def _clause(text: str) -> str:
@@ -37,32 +38,147 @@ def _feelings(answers: Mapping[str, JSON], key: str = "their_feelings") -> str:
     return join_words(list(value or [])) or "this way"
 
 
+def _pick(options: Sequence[str], *keys: str) -> str:
+    """One of `options`, picked by `keys`: the same answers give the same draft (so a
+    resumed run offers what it offered before), different moments get different words."""
+    return str(options[zlib.crc32("\x1f".join(keys).encode("utf-8")) % len(options)])
+
+
+def _by_context(table: Mapping[str, Any], answers: Mapping[str, JSON]) -> Mapping[str, Any]:
+    """The drafts for this context, falling back to the shared ones key by key."""
+    context = answers.get("context")
+    base: Mapping[str, Any] = table.get("default", table)
+    own = table.get(context) if isinstance(context, str) else None
+    if not isinstance(own, Mapping):
+        return base
+    return {**base, **own}
+
+
+def _statement(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    drafts = _by_context(text["reflection"], answers)
+    feelings = _feelings(answers)
+    situation = _clause(answers.get("situation") or "")
+    if situation:
+        line = _pick(drafts["with_situation"], feelings, situation)
+        return line.format(feelings=feelings, situation=situation)
+    return _pick(drafts["without_situation"], feelings).format(feelings=feelings)
+
+
+def _repair_message(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    r = _by_context(text["repair"], answers)
+    parts = [str(r["acknowledge"]).format(what=_clause(answers.get("what") or "what happened"))]
+    if answers.get("my_part"):
+        parts.append(str(r["own"]).format(my_part=_clause(answers["my_part"])))
+    parts.append(str(r["validate"]).format(feelings=_feelings(answers)))
+    if answers.get("differently"):
+        parts.append(str(r["differently"]).format(differently=_lower_first(answers["differently"])))
+    parts.append(str(r["reconnect"]))
+    return " ".join(parts)
+
+
+def _lower_first(text: JSON) -> str:
+    """User text set after "Next time, I'll": a leading "I'll" goes, and "Ask first"
+    reads "ask first" (a word in capitals, or "I", stays as it is)."""
+    clause = re.sub(
+        r"^(i'll|i will|i'm going to|i am going to|i'd like to|i want to|i can)\s+",
+        "",
+        _clause(text),
+        flags=re.IGNORECASE,
+    )
+    first = clause.split(" ", 1)[0]
+    if len(first) > 1 and first[0].isupper() and first[1:].islower() and not first.startswith("I'"):
+        return clause[0].lower() + clause[1:]
+    return clause
+
+
+def _curious_sentence(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    t = text["curious_sentence"]
+    agree = re.sub(
+        r"^(you'?re|you are) right( that)?\s*",
+        "",
+        _clause(answers.get("agree_part") or ""),
+        flags=re.IGNORECASE,
+    )
+    if agree:
+        return str(t["with_agree"]).format(agree=agree)
+    questions = answers.get("questions")
+    if isinstance(questions, list):
+        picked = [q for q in questions if isinstance(q, str) and q.strip()]
+        if picked:
+            return str(t["with_question"]).format(question=" ".join(picked[0].split()))
+    return str(t["plain"])
+
+
+def _received(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    t = text["received"]
+    feelings = _feelings(answers, "my_feelings")
+    what = _clause(answers.get("what") or "what happened")
+    side = answers.get("side")
+    key = "ask" if side == "ask" else str(answers.get("ready") or "accept")
+    if key == "yes" or key not in t:
+        key = "accept"
+    parts = [str(t[key]).format(feelings=feelings, what=what)]
+    need = _clause(answers.get("need") or "")
+    if need:
+        parts.append(str(t["need"]).format(need=need))
+    return " ".join(parts)
+
+
 def compose(template: str, answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
     """Draft the text a `compose` step offers, from answers keyed by step id."""
     if template == "reflection":
-        feelings = _feelings(answers)
-        situation = _clause(answers.get("situation") or "")
-        r = text["reflection"]
-        if situation:
-            return str(r["with_situation"]).format(feelings=feelings, situation=situation)
-        return str(r["without_situation"]).format(feelings=feelings)
+        statement = _statement(answers, text)
+        checks = _by_context(text["reflection"], answers)["checks"]
+        return f"{statement} {_pick(checks, statement)}"
+    if template == "reflection_statement":  # without the check: to lead a kinder reply
+        return _statement(answers, text)
     if template == "validation":
-        lines = text["reflection"]["validations"]
+        table = text["validation"]
+        context = answers.get("context")
+        own = table.get(context) if isinstance(context, str) else None
+        lines = own if isinstance(own, list) and own else table["default"]
         feelings = _feelings(answers)
-        # Pick a line by the feelings, so the same answers always give the same draft.
-        index = sum(map(ord, feelings)) % len(lines)
-        return str(lines[index]).format(feelings=feelings)
+        return _pick(lines, feelings).format(feelings=feelings)
     if template == "repair_message":
-        r = text["repair"]
-        parts = [
-            str(r["acknowledge"]).format(what=_clause(answers.get("what") or "what happened")),
-        ]
-        if answers.get("my_part"):
-            parts.append(str(r["own"]).format(my_part=_clause(answers["my_part"])))
-        parts.append(str(r["validate"]).format(feelings=_feelings(answers)))
-        parts.append(str(r["reconnect"]))
-        return " ".join(parts)
+        return _repair_message(answers, text)
+    if template == "curious_sentence":
+        return _curious_sentence(answers, text)
+    if template == "received_message":
+        return _received(answers, text)
     raise ValueError(f"unknown template {template!r}")
+
+
+def without_check(reflection: str, text: Mapping[str, Any]) -> str:
+    """A reflection without the check that ends a draft ("Did I get that right?"): a
+    kinder reply starts from what was said back, and asks its own question."""
+    for drafts in text["reflection"].values():
+        for check in drafts.get("checks", ()) if isinstance(drafts, Mapping) else ():
+            if reflection.endswith(" " + check):
+                return reflection[: -len(check) - 1]
+    return reflection
+
+
+def hint(name: str, answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    """A line of help the coach writes from earlier answers (`text`: the content it
+    draws on, such as the cues table for `cue_guess`)."""
+    if name == "cue_guess":
+        return _cue_guess(answers, text)
+    raise ValueError(f"unknown hint {name!r}")
+
+
+def _cue_guess(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
+    """From the cues noticed in someone, the feelings such cues often go with."""
+    guesses: Mapping[str, Sequence[str]] = text["guess"]["by_cue"]
+    counts: dict[str, int] = {}
+    for step in ("others_tone", "others_face", "others_posture"):
+        picked = answers.get(step)
+        for cue in picked if isinstance(picked, list) else []:
+            for rank, word in enumerate(guesses.get(str(cue), ())):
+                counts[word] = counts.get(word, 0) + 10 - rank
+    if not counts:
+        return str(text["guess"]["none"])
+    words = sorted(counts, key=lambda w: (-counts[w], w))[:4]
+    return str(text["guess"]["some"]).format(feelings=join_words(words, "or"))
 
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from attunecli.catalog import ATTACHMENT_STYLES
+from attunecli.catalog import ATTACHMENT_ALIASES, ATTACHMENT_CHOICES, ATTACHMENT_STYLES
 from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import NotRegular, TooLarge, read_regular, shown, write_atomic
 
@@ -44,7 +44,7 @@ def _check_region(value: str) -> str:
 
 # key -> the allowed values (a tuple) or a function that checks and tidies one.
 SETTINGS: dict[str, tuple[str, ...] | Callable[[str], str]] = {
-    "attachment": ATTACHMENT_STYLES,
+    "attachment": ATTACHMENT_CHOICES,
     "day-start": _check_day_start,
     "region": _check_region,
 }
@@ -282,8 +282,12 @@ def day_start(settings: dict[str, Any]) -> str:
 
 
 def attachment_style(settings: dict[str, Any]) -> str | None:
+    """The set of tips to show: "fearful-avoidant" and "disorganized" name the same one."""
     value = settings.get("attachment")
-    return value if isinstance(value, str) and value in ATTACHMENT_STYLES else None
+    if not isinstance(value, str):
+        return None
+    value = ATTACHMENT_ALIASES.get(value, value)
+    return value if value in ATTACHMENT_STYLES else None
 
 
 def region(settings: dict[str, Any]) -> str | None:

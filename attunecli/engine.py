@@ -17,7 +17,7 @@ from typing import Any
 from attunecli import __version__, coach
 from attunecli.answers import normalise
 from attunecli.askers import MISSING, Asker
-from attunecli.catalog import attachment, coach_text, exercises, timed_closings
+from attunecli.catalog import attachment, coach_text, cues, exercises, timed_closings
 from attunecli.errors import Cancelled
 from attunecli.models import JSON, Answer, Entry, Practice, Section, Step
 
@@ -57,9 +57,24 @@ def _default_for(step: Step, local: dict[str, JSON]) -> JSON:
     return step.default
 
 
+def _shown(step: Step, local: dict[str, JSON]) -> Step:
+    """The step as it is asked: in the words that fit the answers so far, with the
+    coach's hint as its help, and an `info` step's text drafted when it has a template."""
+    step = step.shown(local)
+    if step.hint:
+        hint = coach.hint(step.hint, local, cues())
+        step = replace(step, help=hint)
+    if step.kind == "info" and step.template:
+        step = replace(step, question=coach.compose(step.template, local, coach_text()))
+    return step
+
+
 def _reflection(local: dict[str, JSON]) -> str:
     """What the user said back in this practice, to lead a kinder draft of their reply."""
-    return str(local.get("reflection") or coach.compose("reflection", local, coach_text()))
+    said = local.get("reflection")
+    if isinstance(said, str) and said:
+        return coach.without_check(said, coach_text())
+    return coach.compose("reflection_statement", local, coach_text())
 
 
 def _review_reply(
@@ -141,7 +156,7 @@ def closing_words(practice: Practice, answers: list[Answer]) -> str:
 
 # Practices with a question that asks what you did or how else to read the other
 # person; for someone being frightened or hurt, those questions can train self-blame.
-SELF_BLAME_RISK = ("curious", "repair", "checkin")
+SELF_BLAME_RISK = ("curious", "repair", "repair-received", "checkin")
 
 
 def _speaks_of_harm(value: JSON) -> bool:
@@ -230,15 +245,19 @@ def _run_section(
             return
     local: dict[str, JSON] = {}
     now = options.now()
-    for step, answer_id in zip(section.steps, ids, strict=True):
-        if step.when is not None and not step.when.holds(local):
+    for base, answer_id in zip(section.steps, ids, strict=True):
+        if base.when is not None and not base.when.holds(local):
+            continue
+        if base.not_after_harm and progress.harm_noted:
             continue
         if answer_id in earlier:  # answered before a stop: keep it, do not ask again
-            local[step.id] = earlier[answer_id].answer
+            local[base.id] = earlier[answer_id].answer
             record.append(earlier[answer_id])
             continue
+        step = _shown(base, local)
         if step.kind == "info":
-            asker.say(step.question)
+            if step.question:
+                asker.say(step.question)
             continue
         question = step.question
         if step.kind == "guide":

@@ -8,6 +8,7 @@ PRACTICE_LABELS = {
     "curious": "curious",
     "regulate": "regulate",
     "repair": "repair",
+    "repair-received": "repair, my side",
     "repair-done": "repair done",
     "checkin": "check-in",
 }
@@ -19,6 +20,7 @@ PRACTICE_CHOICES = (
     "curious",
     "regulate",
     "repair",
+    "repair-received",
     "repair-done",
 )
 QUADRANTS: tuple[str, ...] = ("high-pleasant", "high-unpleasant", "low-pleasant", "low-unpleasant")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -44,11 +44,17 @@ class Condition:
     step: str
     equals: JSON = None  # None: any truthy answer
     at_least: int | None = None
+    one_of: tuple[str, ...] = ()  # the answer is one of these
+    not_one_of: tuple[str, ...] = ()  # the answer is none of these (a skipped one counts)
 
     def holds(self, answers: dict[str, JSON]) -> bool:
         value = answers.get(self.step)
         if self.at_least is not None:
             return isinstance(value, int) and value >= self.at_least
+        if self.one_of:
+            return value in self.one_of
+        if self.not_one_of:
+            return value not in self.not_one_of
         if self.equals is None:
             return bool(value)
         return bool(value == self.equals)
@@ -72,6 +78,25 @@ class Step:
     measure: str = ""  # what a scale measures: intensity, arousal_before, ...
     default: JSON = None
     flag: str = ""  # the command-line option that answers it, without "--"
+    # Words that fit an earlier answer better: (that answer, question, help), looked up
+    # by the answer to the step `vary_by` (the context, say: "they" becomes "you").
+    variants: tuple[tuple[str, str, str], ...] = ()
+    vary_by: str = ""
+    # A hint the coach writes from earlier answers, shown as the step's help.
+    hint: str = ""
+    # Left out once an answer spoke of fear or harm from someone close: a question
+    # such as "what part of their view can you agree with" is not for that moment.
+    not_after_harm: bool = False
+
+    def shown(self, answers: dict[str, JSON]) -> Step:
+        """This step in the words that fit the answers so far."""
+        if not self.vary_by:
+            return self
+        key = answers.get(self.vary_by)
+        for when, question, help_ in self.variants:
+            if when == key:
+                return replace(self, question=question or self.question, help=help_)
+        return self
 
 
 @dataclass(frozen=True)

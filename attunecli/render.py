@@ -101,6 +101,9 @@ def summary(entry: Entry) -> str:
         return f"{shown(p, 'exercise', a('exercise'))} {before}→{after}"
     if p == "repair":
         return f"{shown(p, 'context', a('context'))}: {a('what')} (follow up {a('follow_up')})"
+    if p == "repair-received":
+        side = "asking for a repair" if a("side") == "ask" else "a repair offered"
+        return f"{shown(p, 'context', a('context'))}, {side}: {a('what')}"
     if p == "repair-done":
         return f"closed repair {short_id(entry.refers_to or '')}"
     return ""

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from attunecli import coach
+from attunecli.catalog import coach_text
 from tests.conftest import answers_of, entry_files, load_entries
 
 
@@ -176,11 +178,23 @@ def test_reflect_drafts_reflection_and_flags_reply(cli: Any, data_dir: Path) -> 
     assert r.exit_code == 0, r.stderr
     [entry] = load_entries(data_dir)
     a = answers_of(entry)
-    assert a["reflection"] == "It sounds like you felt hurt and lonely when I looked at my phone."
+    assert a["reflection"] == coach.compose(
+        "reflection",
+        {
+            "context": "partner",
+            "their_feelings": ["hurt", "lonely"],
+            "situation": "I looked at my phone",
+        },
+        coach_text(),
+    )
+    assert "hurt and lonely" in a["reflection"]
+    assert "I looked at my phone" in a["reflection"]
     assert "hurt and lonely" in a["validation"]
     reply = next(x for x in entry["answers"] if x["id"] == "reply")
     assert [f["kind"] for f in reply["details"]["flags"]] == ["advice", "minimising"]
-    assert reply["details"]["alternative"].startswith(a["reflection"])
+    assert reply["details"]["alternative"].startswith(
+        coach.without_check(a["reflection"], coach_text())
+    )
     # A script hears it too: after the saved line, one plain line a flag on stderr.
     assert r.stdout.startswith("Saved reflect ")
     notes = [line for line in r.stderr.splitlines() if line.startswith("Your reply: ")]
@@ -277,6 +291,143 @@ def test_repair_opens_lists_and_closes(cli: Any, data_dir: Path, clock: Any) -> 
     assert again.exit_code == 2 and "already marked done" in again.stderr
     done = [e for e in load_entries(data_dir) if e["practice"] == "repair-done"]
     assert done[0]["refers_to"] == saved["id"]
+
+
+RECEIVED_ARGS = (
+    "repair",
+    "--received",
+    "--context",
+    "friend",
+    "--side",
+    "ask",
+    "--what",
+    "you left without a word",
+    "--my-feeling",
+    "hurt",
+    "--need",
+    "a text next time",
+)
+
+
+def test_repair_received_is_its_own_entry_and_never_an_open_repair(
+    cli: Any, data_dir: Path
+) -> None:
+    r = cli(*RECEIVED_ARGS, "--json")
+    assert r.exit_code == 0, r.stderr
+    saved = json.loads(r.stdout)
+    assert saved["practice"] == "repair-received"
+    a = answers_of(saved)
+    assert a["side"] == "ask" and a["my_feelings"] == ["hurt"]
+    assert a["message"].endswith("What would help me is a text next time.")
+    assert json.loads(cli("repairs", "--json").stdout) == []
+    history = cli("history")
+    assert history.exit_code == 0, history.stderr
+    assert "Repair, my side" in history.stdout or "repair, my side" in history.stdout
+    assert "Friend, asking for a repair: you left without" in history.stdout
+    shown = cli("show", saved["id"])
+    assert shown.exit_code == 0 and "What would help you now?" in shown.stdout
+    assert "I was hurt and want to ask for a repair" in shown.stdout  # the label, not "ask"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("repair", "--side", "ask", "--what", "x"), "--side is only used with --received"),
+        (("repair", "--need", "time"), "--need is only used with --received"),
+        (
+            ("repair", "--received", "--my-part", "x", "--what", "x"),
+            "--my-part is only used without --received",
+        ),
+        (
+            ("repair", "--received", "--follow-up", "tomorrow"),
+            "--follow-up is only used without --received",
+        ),
+        (
+            ("repair", "--received", "--side", "maybe", "--what", "x", "--my-feeling", "hurt"),
+            "side",
+        ),
+        (
+            (
+                "repair",
+                "--received",
+                "--ready",
+                "soon",
+                "--side",
+                "accept",
+                "--what",
+                "x",
+                "--my-feeling",
+                "hurt",
+            ),
+            "ready",
+        ),
+    ],
+)
+def test_repair_options_of_the_other_side_are_refused_by_name(
+    cli: Any, data_dir: Path, args: tuple[str, ...], message: str
+) -> None:
+    r = cli(*args)
+    assert r.exit_code == 2, r.stdout + r.stderr
+    assert message in r.stderr
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert entry_files(data_dir) == []
+
+
+def test_deeper_steps_by_option(cli: Any, data_dir: Path) -> None:
+    r = cli(
+        "curious",
+        "--about",
+        "the late reply",
+        "--story",
+        "they don't care",
+        "--softer",
+        "hurt",
+        "--agree",
+        "I did reply late",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    a = answers_of(json.loads(r.stdout))
+    assert a["softer"] == ["hurt"] and a["agree_part"] == "I did reply late"
+    assert a["say_now"].startswith("You're right that I did reply late.")
+    r = cli(
+        "repair",
+        "--context",
+        "colleague",
+        "--what",
+        "I missed the handover",
+        "--their-feeling",
+        "stressed",
+        "--my-part",
+        "I forgot",
+        "--differently",
+        "set a reminder",
+        "--their-side",
+        "that it left them alone with it",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    a = answers_of(json.loads(r.stdout))
+    assert "Next time, I'll set a reminder." in a["message"]
+    assert "You matter to me" not in a["message"]
+    assert a["their_side"] == "that it left them alone with it"
+    r = cli(
+        "reflect",
+        "--context",
+        "friend",
+        "--what",
+        "went quiet",
+        "--their-feeling",
+        "sad",
+        "--unsaid",
+        "worried about her mum",
+        "--listen-or-help",
+        "To be listened to",
+        "--json",
+    )
+    assert r.exit_code == 0, r.stderr
+    a = answers_of(json.loads(r.stdout))
+    assert a["unsaid"] == "worried about her mum" and a["listen_or_help"] == "To be listened to"
 
 
 def test_checkin_scripted_and_quick(cli: Any, data_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from attunecli.catalog import (
     ATTACHMENT_STYLES,
     attachment,
     coach_text,
+    cues,
     practice,
 )
 from attunecli.engine import RunOptions, run_practice
@@ -45,6 +47,18 @@ def test_join_words(words: list[str], want: str) -> None:
 # compose
 
 
+def _one_draft(text: dict[str, Any]) -> dict[str, Any]:
+    """The coach's text with one draft and one check per context: the clause rules alone."""
+    out = copy.deepcopy(text)
+    for drafts in out["reflection"].values():
+        for key in ("with_situation", "without_situation", "checks"):
+            drafts[key] = drafts[key][:1]
+    return out
+
+
+ONE = _one_draft(TEXT)
+
+
 @pytest.mark.parametrize(
     ("situation", "ending"),
     [
@@ -58,7 +72,10 @@ def test_join_words(words: list[str], want: str) -> None:
 )
 def test_reflection_with_situation(situation: str, ending: str) -> None:
     answers = {"their_feelings": ["hurt", "lonely"], "situation": situation}
-    assert coach.compose("reflection", answers, TEXT) == (
+    assert coach.compose("reflection", answers, ONE) == (
+        "It sounds like you felt hurt and lonely " + ending + " Did I get that right?"
+    )
+    assert coach.compose("reflection_statement", answers, ONE) == (
         "It sounds like you felt hurt and lonely " + ending
     )
 
@@ -66,24 +83,78 @@ def test_reflection_with_situation(situation: str, ending: str) -> None:
 @pytest.mark.parametrize("situation", [None, "", "   ", ".", " . ! "])
 def test_reflection_without_situation(situation: Any) -> None:
     answers = {"their_feelings": ["hurt"], "situation": situation}
-    assert coach.compose("reflection", answers, TEXT) == "It sounds like you felt hurt."
+    assert coach.compose("reflection_statement", answers, ONE) == "It sounds like you felt hurt."
 
 
 def test_reflection_feelings_as_one_word_or_none() -> None:
-    assert coach.compose("reflection", {"their_feelings": "tired"}, TEXT) == (
+    assert coach.compose("reflection_statement", {"their_feelings": "tired"}, ONE) == (
         "It sounds like you felt tired."
     )
-    assert coach.compose("reflection", {}, TEXT) == "It sounds like you felt this way."
-    assert coach.compose("reflection", {"their_feelings": []}, TEXT) == (
+    assert coach.compose("reflection_statement", {}, ONE) == "It sounds like you felt this way."
+    assert coach.compose("reflection_statement", {"their_feelings": []}, ONE) == (
         "It sounds like you felt this way."
     )
 
 
-def test_validation_is_deterministic_and_from_the_list() -> None:
-    lines = TEXT["reflection"]["validations"]
+CONTEXTS = [*TEXT["contexts"], None, "someone new"]
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_every_reflection_is_one_of_its_contexts_drafts_and_ends_with_its_check(
+    context: str | None,
+) -> None:
+    table = TEXT["reflection"]
+    drafts = {**table["default"], **table.get(context or "", {})}
+    for situation in ("", "the plans changed"):
+        for words in (["hurt"], ["sad", "tired"], ["angry"], ["lonely"], ["scared"]):
+            answers = {"context": context, "their_feelings": words, "situation": situation}
+            draft = coach.compose("reflection", answers, TEXT)
+            assert draft == coach.compose("reflection", dict(answers), TEXT)  # same answers
+            feelings = coach.join_words(words)
+            options = drafts["with_situation" if situation else "without_situation"]
+            statements = {o.format(feelings=feelings, situation=situation) for o in options}
+            statement = coach.compose("reflection_statement", answers, TEXT)
+            assert statement in statements
+            assert draft.startswith(statement + " ")
+            assert draft[len(statement) + 1 :] in drafts["checks"]
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_reflections_vary_from_moment_to_moment(context: str | None) -> None:
+    seen = {
+        coach.compose("reflection", {"context": context, "their_feelings": [w]}, TEXT).replace(
+            w, "{feelings}"
+        )
+        for w in ("hurt", "sad", "tired", "angry", "lonely", "scared", "calm", "worried")
+    }
+    assert len(seen) > 1
+
+
+def test_a_reflection_to_yourself_speaks_as_i_and_checks_nothing() -> None:
+    answers = {"context": "self", "their_feelings": ["tired"], "situation": "the day ran long"}
+    draft = coach.compose("reflection", answers, TEXT)
+    assert draft.startswith(("I felt", "When")), draft
+    assert "I felt tired" in draft
+    assert "you" not in draft.lower() and "?" not in draft
+
+
+def test_a_reflection_for_a_child_or_a_client_fits_them() -> None:
+    child = coach.compose("reflection", {"context": "child", "their_feelings": ["scared"]}, TEXT)
+    client = coach.compose("reflection", {"context": "client", "their_feelings": ["upset"]}, TEXT)
+    assert child.endswith(tuple(TEXT["reflection"]["child"]["checks"]))
+    assert client.endswith(tuple(TEXT["reflection"]["client"]["checks"]))
+    assert "It sounds like" not in child  # plainer words for a child
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_validation_is_deterministic_and_from_its_contexts_list(context: str | None) -> None:
+    table = TEXT["validation"]
+    lines = table.get(context or "", table["default"])
+    if not isinstance(lines, list):
+        lines = table["default"]
     seen = set()
     for words in (["hurt"], ["sad", "tired"], ["angry"], ["lonely"], ["afraid"], ["calm"]):
-        answers = {"their_feelings": words}
+        answers = {"context": context, "their_feelings": words}
         first = coach.compose("validation", answers, TEXT)
         assert first == coach.compose("validation", dict(answers), TEXT)
         feelings = coach.join_words(words)
@@ -123,6 +194,110 @@ def test_repair_message_with_nothing_yet() -> None:
     message = coach.compose("repair_message", {}, TEXT)
     assert message.startswith("I've been thinking about what happened: what happened.")
     assert "You may have felt this way" in message
+
+
+@pytest.mark.parametrize("context", ["colleague", "client"])
+def test_a_repair_at_work_does_not_say_you_matter_to_me(context: str) -> None:
+    answers = {"context": context, "what": "I missed the deadline", "their_feelings": ["let down"]}
+    message = coach.compose("repair_message", answers, TEXT)
+    assert "You matter to me" not in message
+    assert message.startswith("I've been thinking about what happened: I missed the deadline.")
+    assert message.endswith(TEXT["repair"][context]["reconnect"])
+
+
+def test_a_repair_with_a_child_and_with_yourself() -> None:
+    child = coach.compose(
+        "repair_message",
+        {"context": "child", "what": "I shouted at bedtime", "my_part": "I was tired and short"},
+        TEXT,
+    )
+    assert child == (
+        "I've been thinking about earlier: I shouted at bedtime. I'm sorry: I was tired and "
+        "short. You might have felt this way. That's okay. " + TEXT["repair"]["child"]["reconnect"]
+    )
+    me = coach.compose(
+        "repair_message",
+        {"context": "self", "what": "I skipped the run", "their_feelings": ["guilty"]},
+        TEXT,
+    )
+    assert me.startswith("I've been hard on myself about what happened: I skipped the run.")
+    assert "You may have felt" not in me and "I felt guilty" in me
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("ask before I make plans", "Next time, I'll ask before I make plans."),
+        ("Ask before I make plans.", "Next time, I'll ask before I make plans."),
+        ("I'll ask first", "Next time, I'll ask first."),
+        ("I will ask first", "Next time, I'll ask first."),
+        ("NOT shout", "Next time, I'll NOT shout."),  # capitals are kept as typed
+        ("I'm going to ask first", "Next time, I'll ask first."),
+        ("i want to Listen more", "Next time, I'll listen more."),
+    ],
+)
+def test_one_thing_i_will_do_differently_joins_the_message(typed: str, said: str) -> None:
+    answers = {"what": "I made plans", "my_part": "I didn't ask", "differently": typed}
+    message = coach.compose("repair_message", answers, TEXT)
+    assert said in message
+    assert message.index(said) < message.index(TEXT["repair"]["reconnect"])
+
+
+@pytest.mark.parametrize(
+    ("answers", "want"),
+    [
+        ({"agree_part": "I did reply late"}, "You're right that I did reply late."),
+        ({"agree_part": "You're right that I was late."}, "You're right that I was late."),
+        ({"agree_part": "you are right i was late"}, "You're right that i was late."),
+        ({"questions": ["What was that like for you?"]}, "I want to understand. What was"),
+        ({"agree_part": "", "questions": []}, TEXT["curious_sentence"]["plain"]),
+    ],
+)
+def test_one_sentence_to_say_in_the_moment(answers: dict[str, Any], want: str) -> None:
+    assert coach.compose("curious_sentence", answers, TEXT).startswith(want)
+
+
+@pytest.mark.parametrize(
+    ("answers", "start"),
+    [
+        ({"side": "accept", "ready": "yes"}, "Thank you for coming back to this. I felt hurt"),
+        ({"side": "accept"}, "Thank you for coming back to this."),
+        ({"side": "accept", "ready": "partly"}, "Thank you for saying that. I still feel hurt"),
+        ({"side": "accept", "ready": "not-yet"}, "Thank you for coming to me. I'm not ready yet"),
+        ({"side": "ask"}, "Could we talk about something? When you left early, I felt hurt."),
+        ({"side": "ask", "ready": "yes"}, "Could we talk about something?"),  # side decides
+    ],
+)
+def test_a_message_from_the_side_that_was_hurt(answers: dict[str, Any], start: str) -> None:
+    full = {**answers, "what": "you left early", "my_feelings": ["hurt"]}
+    message = coach.compose("received_message", full, TEXT)
+    assert message.startswith(start)
+    assert "What would help me" not in message
+    needing = coach.compose("received_message", {**full, "need": "a text next time."}, TEXT)
+    assert needing == message + " What would help me is a text next time."
+
+
+CUES = cues()
+
+
+def test_cues_turn_into_a_guess_most_likely_first() -> None:
+    answers = {"others_tone": ["tearful"], "others_face": ["tears"], "others_posture": ["slumped"]}
+    hint = coach.hint("cue_guess", answers, CUES)
+    # sad is first for two cues and second for one: it leads; hurt comes next.
+    assert hint == CUES["guess"]["some"].format(feelings="sad, hurt, overwhelmed or tired")
+
+
+def test_no_cues_no_guess() -> None:
+    assert coach.hint("cue_guess", {}, CUES) == CUES["guess"]["none"]
+    assert (
+        coach.hint("cue_guess", {"others_tone": ["a word of my own"]}, CUES)
+        == (CUES["guess"]["none"])
+    )
+
+
+def test_unknown_hint() -> None:
+    with pytest.raises(ValueError, match="unknown hint 'x'"):
+        coach.hint("x", {}, CUES)
 
 
 def test_unknown_template() -> None:

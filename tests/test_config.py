@@ -13,13 +13,19 @@ import pytest
 
 from attunecli import config
 from attunecli.askers import ScriptedAsker
-from attunecli.catalog import ALL_PRACTICE_IDS, ATTACHMENT_STYLES, attachment, practice
+from attunecli.catalog import (
+    ALL_PRACTICE_IDS,
+    ATTACHMENT_STYLES,
+    attachment,
+    attachment_note,
+    practice,
+)
 from attunecli.engine import RunOptions, run_practice
 from attunecli.errors import AttuneError, Cancelled, UsageError
 from attunecli.models import Section, Step
 from tests.conftest import NOW, entry_files
 
-ALLOWED = "secure, anxious, avoidant, disorganized, unsure"
+ALLOWED = "secure, anxious, avoidant, fearful-avoidant, disorganized, unsure"
 
 
 @pytest.fixture
@@ -48,7 +54,10 @@ def test_show_when_nothing_is_set(cli: Any, config_file: Path) -> None:
 def test_set_show_unset(cli: Any, config_file: Path) -> None:
     r = cli("config", "set", "attachment", "anxious")
     assert r.exit_code == 0, r.stderr
-    assert r.stdout == "attachment = anxious\n"
+    assert r.stdout == (
+        f"attachment = anxious\nAnxious: {attachment()['anxious']['about']}\n{attachment_note()}\n"
+    )
+    assert "differ from one relationship to another" in attachment_note()
     assert tomllib.loads(config_file.read_text()) == {"attachment": "anxious"}
     assert (
         cli("config", "show").stdout
@@ -67,8 +76,17 @@ def test_set_show_unset(cli: Any, config_file: Path) -> None:
 def test_set_tidies_the_value(cli: Any, typed: str) -> None:
     r = cli("config", "set", "attachment", typed)
     assert r.exit_code == 0
-    assert r.stdout == "attachment = avoidant\n"
+    assert r.stdout.startswith("attachment = avoidant\nAvoidant: ")
     assert shown(cli) == {"attachment": "avoidant", "day-start": "04:00", "region": None}
+
+
+def test_fearful_avoidant_is_the_adult_name_and_picks_the_same_tips(cli: Any) -> None:
+    r = cli("config", "set", "attachment", "Fearful-Avoidant")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith(
+        "attachment = fearful-avoidant\nFearful-avoidant (disorganized): Closeness can feel"
+    )
+    assert config.attachment_style({"attachment": "fearful-avoidant"}) == "disorganized"
 
 
 @pytest.mark.parametrize("style", ATTACHMENT_STYLES)

@@ -61,7 +61,13 @@ def test_every_practice_loads(practice_id: str) -> None:
         if st.kind in ("choice", "multi", "feeling", "feelings"):
             assert st.options, st.id
         if st.kind == "compose":
-            assert st.template in ("reflection", "validation", "repair_message")
+            assert st.template in (
+                "reflection",
+                "validation",
+                "repair_message",
+                "curious_sentence",
+                "received_message",
+            )
             assert coach.compose(st.template, {}, coach_text())
 
 
@@ -135,7 +141,8 @@ def test_conditions_point_back_to_an_earlier_step_in_the_section(practice_id: st
         for st in sec.steps:
             if st.when is not None:
                 assert st.when.step in earlier, (practice_id, st.id)
-                assert st.optional, (practice_id, st.id)  # a skipped step must be allowed empty
+                # A skipped step must be allowed empty (an info step stores nothing).
+                assert st.optional or st.kind == "info", (practice_id, st.id)
             earlier.add(st.id)
 
 
@@ -298,10 +305,15 @@ def test_attachment_tips_for_every_practice(style: str) -> None:
         assert len(tip) < 120, (style, pid)
 
 
-def test_config_accepts_exactly_the_attachment_styles() -> None:
-    from attunecli.config import SETTINGS
+def test_config_accepts_exactly_the_attachment_styles_and_their_other_names() -> None:
+    from attunecli.catalog import ATTACHMENT_ALIASES
+    from attunecli.config import SETTINGS, attachment_style
 
-    assert SETTINGS["attachment"] == ATTACHMENT_STYLES
+    assert set(SETTINGS["attachment"]) == {*ATTACHMENT_STYLES, *ATTACHMENT_ALIASES}
+    for name in SETTINGS["attachment"]:
+        assert attachment_style({"attachment": name}) in ATTACHMENT_STYLES
+    assert attachment_style({"attachment": "fearful-avoidant"}) == "disorganized"
+    assert "Fearful-avoidant" in attachment()["disorganized"]["label"]
 
 
 # coach text
@@ -310,7 +322,10 @@ def test_config_accepts_exactly_the_attachment_styles() -> None:
 def test_validations_hold_feelings_and_are_not_flagged_as_replies() -> None:
     from attunecli import replies
 
-    for line in coach_text()["reflection"]["validations"]:
+    table = coach_text()["validation"]
+    lines = [x for v in table.values() if isinstance(v, list) for x in v if "{" in x]
+    assert len(lines) >= len(table["default"]) + 3
+    for line in lines:
         assert "{feelings}" in line
         assert replies.check(line.format(feelings="hurt")).flags == (), line
 

@@ -97,8 +97,9 @@ def test_skipped_sections_stay_skipped_on_resume(
     draft = json.loads(draft_path(attune_dirs, "checkin").read_text())
     assert draft["skipped_sections"] == ["notice", "settle"]
     # resume: straight to their feelings (first kind, first word), the reflection, then
-    # skip the closing line; had "notice" been asked again, "n" would not fit its prompts
-    r = typed(RESUME + SPACE + ENTER + SPACE + ENTER + ENTER + "n", "checkin")
+    # skip the small moment and the closing line; had "notice" been asked again, "n"
+    # would not fit its prompts
+    r = typed(RESUME + SPACE + ENTER + SPACE + ENTER + ENTER + "n" + "n", "checkin")
     assert r.exit_code == 0, r.stderr
     [entry] = load_entries(data_dir)
     a = answers_of(entry)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from attunecli import __version__
+from attunecli import __version__, coach
 from attunecli.askers import ScriptedAsker
 from attunecli.catalog import Exercise, coach_text, practice
 from attunecli.engine import RunOptions, run_practice
@@ -47,6 +47,7 @@ class FakeAsker:
         self.said: list[tuple[str, str]] = []
         self.asked: list[str] = []
         self.defaults: dict[str, JSON] = {}
+        self.shown: dict[str, Step] = {}  # each step as it was asked
         self.entered: list[str] = []
         self.reviews: list[tuple[str, list[dict[str, str]], str]] = []
         self.guides: list[tuple[str, float]] = []
@@ -63,6 +64,7 @@ class FakeAsker:
     def ask(self, step: Step, answer_id: str, default: JSON) -> JSON:
         self.asked.append(answer_id)
         self.defaults[answer_id] = default
+        self.shown[answer_id] = step
         if answer_id == self.interrupt_at:
             raise KeyboardInterrupt
         return self.answers.get(answer_id, default)
@@ -237,20 +239,29 @@ def test_compose_drafts_from_earlier_answers() -> None:
         {**REFLECT, "their_feelings": ["hurt", "lonely"], "situation": "When I left."}
     )
     entry = run("reflect", asker)
-    draft = "It sounds like you felt hurt and lonely when I left."
+    draft = coach.compose(
+        "reflection", {"their_feelings": ["hurt", "lonely"], "situation": "I left"}, coach_text()
+    )
+    assert "hurt and lonely when I left." in draft
     assert asker.defaults["reflection"] == draft
     assert answers(entry)["reflection"] == draft
     validation = asker.defaults["validation"]
     assert "hurt and lonely" in validation
     assert validation in [
-        v.format(feelings="hurt and lonely") for v in coach_text()["reflection"]["validations"]
+        v.format(feelings="hurt and lonely") for v in coach_text()["validation"]["default"]
     ]
 
 
 def test_compose_without_situation() -> None:
     asker = FakeAsker(REFLECT)
     run("reflect", asker)
-    assert asker.defaults["reflection"] == "It sounds like you felt hurt."
+    assert asker.defaults["reflection"] == coach.compose(
+        "reflection", {"their_feelings": ["hurt"]}, coach_text()
+    )
+    assert (
+        "you felt hurt." in asker.defaults["reflection"]
+        or "feeling hurt." in (asker.defaults["reflection"])
+    )
 
 
 def test_a_given_answer_overrides_the_draft() -> None:
@@ -263,7 +274,9 @@ def test_a_given_answer_overrides_the_draft() -> None:
 
 def test_scripted_compose_uses_the_draft_when_not_given() -> None:
     got = answers(run("reflect", scripted("reflect", REFLECT)))
-    assert got["reflection"] == "It sounds like you felt hurt."
+    assert got["reflection"] == coach.compose(
+        "reflection", {"context": REFLECT["context"], "their_feelings": ["hurt"]}, coach_text()
+    )
     assert "hurt" in got["validation"]
 
 
@@ -297,7 +310,11 @@ def test_reply_is_flagged_with_an_alternative() -> None:
     assert [f["kind"] for f in a.details["flags"]] == ["advice", "dismissing"]
     assert all(set(f) == {"kind", "note"} and f["note"] for f in a.details["flags"])
     alternative = a.details["alternative"]
-    assert alternative.startswith("It sounds like you felt hurt. ")
+    # It starts from what was said back, without the draft's "Did I get that right?".
+    said = answers(entry)["reflection"]
+    statement = coach.without_check(said, coach_text())
+    assert statement != said and "hurt" in statement
+    assert alternative.startswith(statement + " ")
     assert alternative.endswith("?")
     assert "sleep" not in alternative and "Calm" not in alternative
     assert "draft" not in a.details
@@ -530,7 +547,7 @@ def test_scripted_asker_never_keeps_a_partial_entry() -> None:
 def test_skipped_sections_leave_no_answers() -> None:
     asker = FakeAsker({"close.note": "a good day"}, sections={"close"})
     entry = run("checkin", asker)
-    assert asker.entered == ["notice", "settle", "someone", "close"]
+    assert asker.entered == ["notice", "settle", "someone", "bid", "close"]
     assert answers(entry) == {"close.note": "a good day"}
     assert not any(a.startswith(("notice.", "settle.", "someone.")) for a in asker.asked)
 
@@ -545,8 +562,11 @@ def test_entered_sections_are_walked_with_ids_prefixed() -> None:
     asker = FakeAsker(given, sections={"notice", "someone"})
     got = answers(run("checkin", asker))
     assert got["notice.feeling"] == "calm"
-    assert got["someone.reflection"] == "It sounds like you felt tired."
-    assert asker.defaults["someone.reflection"] == "It sounds like you felt tired."
+    want = coach.compose(
+        "reflection", {"context": "child", "their_feelings": ["tired"]}, coach_text()
+    )
+    assert got["someone.reflection"] == want
+    assert asker.defaults["someone.reflection"] == want
     assert not any(k.startswith(("settle.", "close.")) for k in got)
 
 

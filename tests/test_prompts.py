@@ -158,9 +158,11 @@ REFLECT_START = (
     ENTER  # who: partner, the first
     + "said I never listen" + ENTER
     + tick_feelings("hurt", "lonely")
+    + ENTER  # anything unsaid: skipped
     + "I looked at my phone" + ENTER  # the situation
     + CLEAR + "It sounds like it hurt when I looked at my phone." + ENTER  # edit the draft
     + ENTER  # the drafted validation, as it is
+    + ENTER  # listen or help: the first, "To be listened to"
     + "You should calm down" + ENTER  # the reply I was about to give
 )  # fmt: skip
 EDITED = "It sounds like it hurt when I looked at my phone."
@@ -186,6 +188,7 @@ def test_reflect_with_an_edited_draft_and_a_flagged_reply(
     assert a["situation"] == "I looked at my phone"
     assert a["reflection"] == EDITED
     assert a["validation"].count("hurt and lonely") == 1
+    assert a["unsaid"] is None and a["listen_or_help"] == "To be listened to"
     reply = answer(entry, "reply")
     details = reply["details"]
     assert [f["kind"] for f in details["flags"]] == ["advice", "dismissing"]
@@ -207,7 +210,9 @@ def test_repair_with_a_relative_follow_up_date(drive: Any, data_dir: Path) -> No
         + "I snapped about the dishes" + ENTER
         + tick_feelings("hurt")
         + "I was short with you" + ENTER
+        + "ask before I plan" + ENTER  # one thing I'll do differently
         + ENTER  # the drafted message
+        + ENTER  # their side: skipped
         + CLEAR + "someday" + ENTER  # refused: not a date
         + CLEAR + "+3" + ENTER
         + ENTER  # note
@@ -222,6 +227,8 @@ def test_repair_with_a_relative_follow_up_date(drive: Any, data_dir: Path) -> No
         "I've been thinking about what happened: I snapped about the dishes."
     )
     assert "I was short with you" in a["message"]
+    assert "Next time, I'll ask before I plan." in a["message"]
+    assert a["their_side"] is None
 
 
 def test_checkin_skipping_sections(drive: Any, data_dir: Path) -> None:
@@ -233,6 +240,7 @@ def test_checkin_skipping_sections(drive: Any, data_dir: Path) -> None:
         + "a long week" + ENTER  # what set it off
         + "n"  # settle: skip
         + "n"  # someone on your mind: skip
+        + "n"  # a small moment of connection: skip
         + ENTER  # one line to end on: begin
         + "early night" + ENTER
     )  # fmt: skip
@@ -250,7 +258,7 @@ def test_checkin_skipping_sections(drive: Any, data_dir: Path) -> None:
 
 
 def test_checkin_skipping_everything_saves_nothing(drive: Any, data_dir: Path) -> None:
-    r = drive("nnnn", "checkin")
+    r = drive("nnnnn", "checkin")
     assert r.exit_code == 0, r.stderr
     assert r.stdout == ""
     assert "Nothing to save this time" in r.stderr

@@ -95,7 +95,8 @@ def register(app: typer.Typer) -> None:
         value: Annotated[
             str,
             typer.Argument(
-                help="attachment: secure, anxious, avoidant, disorganized or unsure; "
+                help="attachment: secure, anxious, avoidant, fearful-avoidant (or disorganized) "
+                "or unsure; "
                 "day-start: a time like 04:00."
             ),
         ],
@@ -119,6 +120,11 @@ def register(app: typer.Typer) -> None:
         d = deps(ctx)
         config.set_value(d.paths.config_file, key, value)
         d.out.write(f"{key} = {config.check(key, value)}\n")
+        if key == "attachment":
+            from attunecli.catalog import attachment, attachment_note
+
+            chosen = attachment()[config.attachment_style({key: config.check(key, value)}) or ""]
+            d.out.write(f"{chosen['label']}: {chosen['about']}\n{attachment_note()}\n")
 
     @config_app.command("unset")
     @guarded

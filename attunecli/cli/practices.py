@@ -206,6 +206,21 @@ def _run(
             d.say(line)
 
 
+# Options that belong to one flow of `attune repair` only.
+_RECEIVED_ONLY = ("side", "my-feeling", "heard", "ready", "need")
+_GIVEN_ONLY = ("their-feeling", "my-part", "differently", "their-side", "follow-up")
+
+
+def _one_side_only(opts: Mapping[str, object], *, received: bool) -> None:
+    """Refuse an option of the other flow, saying which flow it belongs to."""
+    from attunecli.errors import UsageError
+
+    for name in _GIVEN_ONLY if received else _RECEIVED_ONLY:
+        if opts.get(name) not in (None, [], ()):
+            need = "without --received" if received else "with --received"
+            raise UsageError(f"--{name} is only used {need}")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("checkin")
     @guarded
@@ -325,8 +340,20 @@ def register(app: typer.Typer) -> None:
         reflection: Annotated[
             str | None, typer.Option("--reflection", help="Your reflection (else one is drafted).")
         ] = None,
+        unsaid: Annotated[
+            str | None,
+            typer.Option("--unsaid", help="A guess at what they may not have said."),
+        ] = None,
         validation: Annotated[
             str | None, typer.Option("--validation", help="Your validating line (else drafted).")
+        ] = None,
+        listen_or_help: Annotated[
+            str | None,
+            typer.Option(
+                "--listen-or-help",
+                help='What you think they want: "To be listened to", "Some help", "Both" '
+                'or "I\'ll ask them".',
+            ),
         ] = None,
         reply: Annotated[
             str | None,
@@ -356,9 +383,11 @@ def register(app: typer.Typer) -> None:
             "context": context,
             "what": what,
             "their-feeling": their_feeling,
+            "unsaid": unsaid,
             "situation": situation,
             "reflection": reflection,
             "validation": validation,
+            "listen-or-help": listen_or_help,
             "reply": reply,
             "note": note,
         }
@@ -383,12 +412,24 @@ def register(app: typer.Typer) -> None:
         story: Annotated[
             str | None, typer.Option("--story", help="The story you are telling yourself.")
         ] = None,
+        softer: Annotated[
+            list[str] | None,
+            typer.Option("--softer", help="A softer feeling under the defensiveness (repeat)."),
+        ] = None,
         other_explanation: Annotated[
             list[str] | None,
             typer.Option("--other-explanation", help="Another explanation (repeat for more)."),
         ] = None,
+        agree: Annotated[
+            str | None,
+            typer.Option("--agree", help="The part of their view you can agree with."),
+        ] = None,
         question: Annotated[
             list[str] | None, typer.Option("--question", help="An open question to ask (repeat).")
+        ] = None,
+        say: Annotated[
+            str | None,
+            typer.Option("--say", help="One sentence to say in the moment (else one is drafted)."),
         ] = None,
         understand: Annotated[
             str | None, typer.Option("--understand", help="What you want to understand.")
@@ -413,8 +454,11 @@ def register(app: typer.Typer) -> None:
         opts = {
             "about": about,
             "story": story,
+            "softer": softer,
             "other-explanation": other_explanation,
+            "agree": agree,
             "question": question,
+            "say": say,
             "understand": understand,
             "note": note,
         }
@@ -503,12 +547,47 @@ def register(app: typer.Typer) -> None:
         what: WhatOpt = None,
         their_feeling: TheirFeelingOpt = None,
         my_part: Annotated[str | None, typer.Option("--my-part", help="Your part in it.")] = None,
+        differently: Annotated[
+            str | None,
+            typer.Option("--differently", help="One thing you'll do differently next time."),
+        ] = None,
         message: Annotated[
             str | None, typer.Option("--message", help="Your repair message (else one is drafted).")
+        ] = None,
+        their_side: Annotated[
+            str | None,
+            typer.Option("--their-side", help="What they might need to say to you."),
         ] = None,
         follow_up: Annotated[
             str | None,
             typer.Option("--follow-up", help="When: today, tomorrow, +3, a weekday or YYYY-MM-DD."),
+        ] = None,
+        received: Annotated[
+            bool,
+            typer.Option(
+                "--received",
+                help="The other side: someone came to repair with you, or you were hurt "
+                "and want to ask for a repair.",
+            ),
+        ] = False,
+        side: Annotated[
+            str | None,
+            typer.Option("--side", help="With --received: accept (they came to you) or ask."),
+        ] = None,
+        my_feeling: Annotated[
+            list[str] | None,
+            typer.Option("--my-feeling", help="With --received: what you felt (repeat)."),
+        ] = None,
+        heard: Annotated[
+            str | None,
+            typer.Option("--heard", help="With --received: what they said or did to repair."),
+        ] = None,
+        ready: Annotated[
+            str | None,
+            typer.Option("--ready", help="With --received: yes, partly or not-yet."),
+        ] = None,
+        need: Annotated[
+            str | None, typer.Option("--need", help="With --received: what would help you now.")
         ] = None,
         note: NoteOpt = None,
         answers: AnswersOpt = None,
@@ -524,12 +603,19 @@ def register(app: typer.Typer) -> None:
         The repair stays open until you mark it done with `attune repair done ID`;
         `attune repairs` lists the open ones.
 
+        With --received, the other side: someone came to you to repair something
+        (taking it in, and whether you are ready to accept it), or you were hurt
+        and want to ask for a repair. Nothing to follow up; it is kept like any entry.
+
         \b
         Examples:
           attune repair
           attune repair --context partner --what "I snapped about the dishes" \\
               --their-feeling hurt --my-part "I was short with you" --follow-up tomorrow
           attune repair done 3f9a1c2e --note "we talked it through"
+          attune repair --received
+          attune repair --received --context friend --side ask \\
+              --what "you left without saying goodbye" --my-feeling hurt --no-input
         """
         if ctx.invoked_subcommand is not None:
             return
@@ -538,13 +624,21 @@ def register(app: typer.Typer) -> None:
             "what": what,
             "their-feeling": their_feeling,
             "my-part": my_part,
+            "differently": differently,
             "message": message,
+            "their-side": their_side,
             "follow-up": follow_up,
+            "side": side,
+            "my-feeling": my_feeling,
+            "heard": heard,
+            "ready": ready,
+            "need": need,
             "note": note,
         }
+        _one_side_only(opts, received=received)
         _run(
             ctx,
-            "repair",
+            "repair-received" if received else "repair",
             opts,
             answers=answers,
             no_input=no_input,
