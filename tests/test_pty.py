@@ -86,6 +86,8 @@ def test_checkin_on_a_terminal(data_dir: Path) -> None:
         child.send("n")
         child.expect_exact("Someone on your mind")
         child.send("n")
+        child.expect_exact("A small moment of connection")
+        child.send("n")
         child.expect_exact("One line to end on")
         child.send("\r")
         child.expect_exact("One line to close with")
