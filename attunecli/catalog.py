@@ -191,13 +191,17 @@ def attachment_note() -> str:
 ATTACHMENT_STYLES: tuple[str, ...] = ("secure", "anxious", "avoidant", "disorganized", "unsure")
 # Other names a style goes by: in adults, the disorganized pattern is usually called
 # fearful-avoidant. Either name picks the same tips.
-ATTACHMENT_ALIASES: dict[str, str] = {"fearful-avoidant": "disorganized"}
+ATTACHMENT_ALIASES: dict[str, str] = {
+    "fearful-avoidant": "disorganized",
+    "disorganised": "disorganized",  # the id keeps the spelling of the research it names
+}
 ATTACHMENT_CHOICES: tuple[str, ...] = (
     "secure",
     "anxious",
     "avoidant",
     "fearful-avoidant",
     "disorganized",
+    "disorganised",
     "unsure",
 )
 

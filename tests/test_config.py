@@ -25,7 +25,7 @@ from attunecli.errors import AttuneError, Cancelled, UsageError
 from attunecli.models import Section, Step
 from tests.conftest import NOW, entry_files
 
-ALLOWED = "secure, anxious, avoidant, fearful-avoidant, disorganized, unsure"
+ALLOWED = "secure, anxious, avoidant, fearful-avoidant, disorganized, disorganised, unsure"
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_fearful_avoidant_is_the_adult_name_and_picks_the_same_tips(cli: Any) ->
     r = cli("config", "set", "attachment", "Fearful-Avoidant")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.startswith(
-        "attachment = fearful-avoidant\nFearful-avoidant (disorganized): Closeness can feel"
+        "attachment = fearful-avoidant\nFearful-avoidant (disorganised): Closeness can feel"
     )
     assert config.attachment_style({"attachment": "fearful-avoidant"}) == "disorganized"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from datetime import date
 from importlib import resources
@@ -343,3 +344,76 @@ def test_curious_and_context_lists() -> None:
     }
     assert len(text["curious"]["other_explanations"]) >= 5
     assert all(q.endswith("?") for q in text["curious"]["open_questions"])
+
+
+# One spelling convention: British, in everything attune says (README "Conventions").
+
+AMERICAN = re.compile(
+    r"\b(?:\w+(?:iz|yz)(?:e|es|ed|ing|ation|ations)|\w*(?:center|color|behavior|favorite)\w*"
+    r"|judgment|labeled|labeling|canceled|canceling|gray|skeptical|traveled|traveling)\b",
+    re.IGNORECASE,
+)
+# Names that keep a wider convention (README): options, variables and the research term.
+# Typer's own line for --show-completion ("customize the installation") is not ours.
+KEPT = re.compile(
+    r"--no-color|NO_COLOR|\bdisorganized\b|\b(?:size|prize|seize)\b|customize\s+the\s+installation"
+)
+
+
+def _prose(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [x for v in value for x in _prose(v)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _prose(v)]
+    return []
+
+
+# The detectors' patterns read the person's words, in either spelling: not prose.
+PATTERN_FILES = ("crisis.toml", "replies.toml")
+
+
+def test_everything_attune_says_is_in_one_spelling() -> None:
+    root = resources.files("attunecli.content")
+    found: list[str] = []
+    names = [p.name for p in root.iterdir() if p.name.endswith(".toml")]
+    names += [f"practices/{p.name}" for p in root.joinpath("practices").iterdir()]
+    for name in names:
+        if name in PATTERN_FILES or not name.endswith(".toml"):
+            continue
+        data = tomllib.loads(root.joinpath(name).read_text(encoding="utf-8"))
+        for text in _prose(data) + list(data):
+            words = AMERICAN.findall(KEPT.sub("", text))
+            found += [f"{name}: {w}" for w in words]
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    found += [f"README: {w}" for w in AMERICAN.findall(KEPT.sub("", readme))]
+    assert found == []
+
+
+def test_the_spelling_check_can_fail() -> None:
+    assert AMERICAN.findall("I realized the color was centered") == [
+        "realized",
+        "color",
+        "centered",
+    ]
+    assert AMERICAN.findall(KEPT.sub("", "--no-color, disorganized, size")) == []
+
+
+HELP_COMMANDS = [
+    (),
+    *[(c,) for c in ("checkin", "slow-down", "reflect", "curious", "regulate", "repair")],
+    *[(c,) for c in ("check-reply", "history", "show", "repairs", "feelings", "path")],
+    *[(c,) for c in ("insights", "search", "export", "import", "remind", "support")],
+    *[(c,) for c in ("safety-plan", "doctor", "forget", "schedule", "config")],
+    ("repair", "done"),
+    ("config", "set"),
+]
+
+
+@pytest.mark.parametrize("command", HELP_COMMANDS, ids=lambda c: " ".join(c) or "attune")
+def test_every_help_text_is_in_one_spelling(cli: Any, command: tuple[str, ...]) -> None:
+    r = cli(*command, "--help")
+    assert r.exit_code == 0, r.stderr
+    assert len(r.stdout) > 100
+    assert AMERICAN.findall(KEPT.sub("", r.stdout)) == []
