@@ -343,3 +343,102 @@ def test_a_multi_select_echoes_what_was_ticked(data_dir: Path, size: tuple[int, 
         finish(child)
     finally:
         child.close(force=True)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_guide_at_every_size_shows_its_note_and_ends_with_a_closing_line(
+    data_dir: Path, size: tuple[int, int]
+) -> None:
+    """Live where the frame fits (100x30, 80x24), plain lines where it does not (40x12);
+    either way the light-headedness note is on screen and the guide says it is done."""
+    from attunecli.catalog import exercises
+    from attunecli.guide import frame_width
+
+    child = spawn(
+        *("regulate", "--before", "6", "--exercise", "cyclic-sighing", "--after", "3"),
+        size=size,
+    )
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.expect(on_screen("Light-headed? Breathe normally"))
+        child.expect(on_screen("Long, slow breath out"))
+        child.sendcontrol("c")  # stops the guide, not the practice
+        child.expect(on_screen("Done. Breathe normally."))
+        child.expect(on_screen("Anything else"))
+        child.send("\r")
+        child.expect_exact("Saved regulate")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    shown = seen.getvalue()
+    plain = size[1] < frame_width(exercises()["cyclic-sighing"])
+    assert ("Breathe in through the nose · 2\r\n" in shown) is plain
+    assert ("\x1b[" in shown.split("Cyclic sighing", 1)[1].split("Done.", 1)[0]) is not plain
+
+
+def _walk(child: Any, steps: list[tuple[str, str]]) -> None:
+    for prompt, keys in steps:
+        child.expect(on_screen(prompt))
+        child.send(keys)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_repair_received_by_hand(data_dir: Path, size: tuple[int, int]) -> None:
+    child = spawn("repair", "--received", size=size)
+    try:
+        _walk(
+            child,
+            [
+                ("Who is this with?", DOWN * 2 + "\r"),  # friend
+                ("Which fits?", "\r"),  # they came to me to repair something
+                ("What happened?", "you forgot my birthday\r"),
+                ("What did you feel?", "hurt"),
+                ("hurt", " \r"),
+                ("What did they say or do", "said sorry and took me out\r"),
+                ("Are you ready to accept it?", DOWN + "\r"),  # partly
+                ("What would help you now?", "\r"),
+                ("Something you could say to them", "\r"),  # the draft as it is
+                ("Anything else", "\r"),
+            ],
+        )
+        child.expect_exact("Saved repair")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    [entry] = load_entries(data_dir)
+    a = answers_of(entry)
+    assert entry["practice"] == "repair-received"
+    assert (a["context"], a["side"], a["ready"]) == ("friend", "accept", "partly")
+    assert a["my_feelings"] == ["hurt"]
+    assert a["message"].startswith("Thank you for saying that. I still feel hurt about you forgot")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_reflect_for_yourself_by_hand(data_dir: Path, size: tuple[int, int]) -> None:
+    child = spawn("reflect", size=size)
+    try:
+        _walk(
+            child,
+            [
+                ("Who is it?", DOWN * 6 + "\r"),  # myself
+                ("What happened for you?", "a long day\r"),
+                ("Which feelings did you have?", "drained"),
+                ("drained", " \r"),
+                ("When what?", "the deadline moved\r"),
+                ("A line to say to yourself", "\r"),
+                ("validates the feeling", "\r"),
+                ("Anything else", "\r"),
+            ],
+        )
+        child.expect_exact("Saved reflect")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    [entry] = load_entries(data_dir)
+    a = answers_of(entry)
+    assert a["context"] == "self" and a["their_feelings"] == ["drained"]
+    assert "I felt drained" in a["reflection"]
+    assert not {"unsaid", "listen_or_help", "reply"} & set(a)
