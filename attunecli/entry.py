@@ -101,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: list[str]) -> int:
+    if not args:  # someone exploring: a short map, at once
+        from attunecli.overview import text
+
+        sys.stdout.write(text())
+        return EXIT_OK
     if args == ["--version"]:
         from attunecli import __version__
 

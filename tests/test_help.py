@@ -115,7 +115,8 @@ def test_examples_name_real_commands() -> None:
 
 
 def test_attune_and_config_alone_print_help_on_stdout_and_exit_0() -> None:
-    # `attune` alone and `attune config` alone are someone exploring: help on stdout, exit 0
+    # `attune` alone and `attune config` alone are someone exploring: on stdout, exit 0;
+    # `attune` alone prints the short map (tests/test_overview.py), `config` its help
     for args in ([], ["config"]):
         r = subprocess.run(
             [sys.executable, "-m", "attunecli", *args],
@@ -126,8 +127,12 @@ def test_attune_and_config_alone_print_help_on_stdout_and_exit_0() -> None:
             timeout=60,
         )
         assert r.returncode == 0, args
-        assert r.stdout.startswith("Usage: attune")
-        assert "Examples:" in r.stdout
+        if args:
+            assert r.stdout.startswith("Usage: attune")
+            assert "Examples:" in r.stdout
+        else:
+            assert r.stdout.startswith("attune: a few calm minutes")
+            assert "attune help COMMAND" in r.stdout
         assert r.stderr == ""
 
 

@@ -10,7 +10,7 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup
 
 from attunecli import __version__
-from attunecli.cli import checking, other, practices, reading, reminders, safety
+from attunecli.cli import checking, helping, other, practices, reading, reminders, safety
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
 from attunecli.errors import AttuneError, report
@@ -131,3 +131,4 @@ reminders.register(app)
 other.register(app)
 safety.register(app)
 other.register_care(app)
+helping.register(app)
