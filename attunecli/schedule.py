@@ -172,7 +172,79 @@ class Scheduler(Protocol):
     def preview(self, plan: Plan) -> str: ...
     def install(self, plan: Plan) -> str: ...
     def status(self) -> list[str]: ...
+    def when(self) -> list[str]: ...
     def remove(self) -> list[str]: ...
+
+
+HAND_SET = "at a time of its own (edited by hand)"
+
+
+def when_text(at: time | None, days: Sequence[int] | None) -> str:
+    """ "at 20:30, every day"; what an installed reminder says when read back."""
+    if at is None or not days:
+        return HAND_SET
+    return f"at {at:%H:%M}, {days_text(sorted(set(days)))}"
+
+
+def _clock(hour: str, minute: str) -> time | None:
+    if not (hour.isascii() and hour.isdigit() and minute.isascii() and minute.isdigit()):
+        return None
+    h, m = int(hour), int(minute)
+    return time(h, m) if h < 24 and m < 60 else None
+
+
+def cron_when(line: str) -> str:
+    """When our crontab line runs, in words; a line edited beyond our own shape says so."""
+    fields = line.split()
+    if len(fields) < 6 or fields[2:4] != ["*", "*"]:
+        return HAND_SET
+    at = _clock(fields[1], fields[0])
+    dow = fields[4]
+    if dow == "*":
+        return when_text(at, ALL_DAYS)
+    days: list[int] = []
+    for part in dow.split(","):
+        if not (part.isascii() and part.isdigit()) or int(part) > 7:
+            return HAND_SET
+        days.append(int(part) or 7)  # cron: Sunday is 0 (or 7)
+    return when_text(at, days)
+
+
+def systemd_when(timer_text: str) -> str:
+    """When our timer runs, from its OnCalendar= line."""
+    found = re.search(r"^OnCalendar=(?:([A-Za-z,]+) )?\*-\*-\* (\d\d):(\d\d):00$", timer_text, re.M)
+    if not found:
+        return HAND_SET
+    names, hour, minute = found.groups()
+    if names is None:
+        return when_text(_clock(hour, minute), ALL_DAYS)
+    try:
+        days = [DAY_NAMES.index(n.lower()) + 1 for n in names.split(",")]
+    except ValueError:
+        return HAND_SET
+    return when_text(_clock(hour, minute), days)
+
+
+def launchd_when(plist: bytes) -> str:
+    """When our launch agent runs, from its StartCalendarInterval."""
+    try:
+        interval = plistlib.loads(plist).get("StartCalendarInterval")
+    except Exception:  # any damage (not a plist, not a dict): say it was changed by hand
+        return HAND_SET
+    items = interval if isinstance(interval, list) else [interval]
+    if not items or not all(isinstance(i, dict) for i in items):
+        return HAND_SET
+    times = {(i.get("Hour"), i.get("Minute")) for i in items}
+    if len(times) != 1:
+        return HAND_SET
+    [(hour, minute)] = times
+    at = _clock(str(hour), str(minute))
+    if not isinstance(interval, list) or all("Weekday" not in i for i in items):
+        return when_text(at, ALL_DAYS)
+    weekdays = [i.get("Weekday") for i in items]
+    if not all(isinstance(w, int) and 0 <= w <= 7 for w in weekdays):
+        return HAND_SET
+    return when_text(at, [int(w) or 7 for w in weekdays if isinstance(w, int)])
 
 
 # cron -------------------------------------------------------------------------------------
@@ -284,6 +356,9 @@ class CronScheduler:
         current = self.read_text() or ""
         return [line for line in current.splitlines() if _OURS.search(line)]
 
+    def when(self) -> list[str]:
+        return [cron_when(line) for line in self.status()]
+
     def remove(self) -> list[str]:
         if not self._available():
             return []
@@ -382,6 +457,15 @@ class SystemdScheduler:
             found.append("next: " + " ".join(listing.stdout.split()[:4]))
         return found
 
+    def when(self) -> list[str]:
+        timer = self.unit_dir / f"{UNIT}.timer"
+        if not timer.exists():
+            return []
+        try:
+            return [systemd_when(timer.read_text(encoding="utf-8"))]
+        except (OSError, UnicodeDecodeError):
+            return [HAND_SET]
+
     def remove(self) -> list[str]:
         files = [self.unit_dir / f"{UNIT}.timer", self.unit_dir / f"{UNIT}.service"]
         present = [f for f in files if f.exists()]
@@ -443,6 +527,14 @@ class LaunchdScheduler:
 
     def status(self) -> list[str]:
         return [str(self.path)] if self.path.exists() else []
+
+    def when(self) -> list[str]:
+        if not self.path.exists():
+            return []
+        try:
+            return [launchd_when(self.path.read_bytes())]
+        except OSError:
+            return [HAND_SET]
 
     def remove(self) -> list[str]:
         if not self.path.exists():

@@ -641,7 +641,7 @@ def test_status_and_remove_with_nothing_installed(cli_with: Any, tmp_path: Path)
     ways = ways_in(tmp_path)
     r = cli_with("schedule", "status", "--json", ways=ways)
     assert (r.exit_code, r.stderr) == (0, "")
-    assert json.loads(r.stdout) == {"installed": {}}
+    assert json.loads(r.stdout) == {"installed": {}, "when": {}}
     r = cli_with("schedule", "status", ways=ways)
     assert r.exit_code == 0
     assert r.stdout == "No reminder is installed. `attune schedule install --at 20:30` adds one.\n"
@@ -814,9 +814,15 @@ def test_real_crontab_install_status_reinstall_remove(
     assert "--notify" not in preview  # cron has no desktop to notify by default
 
     r = cli_with("schedule", "status", ways=ways)
-    assert (r.exit_code, r.stdout) == (0, f"cron: {preview}\n")
+    assert (r.exit_code, r.stdout) == (
+        0,
+        f"A reminder at 20:30, mon, tue, wed, thu, fri, through cron.\n  cron: {preview}\n",
+    )
     r = cli_with("schedule", "status", "--json", ways=ways)
-    assert json.loads(r.stdout) == {"installed": {"cron": [preview]}}
+    assert json.loads(r.stdout) == {
+        "installed": {"cron": [preview]},
+        "when": {"cron": ["at 20:30, mon, tue, wed, thu, fri"]},
+    }
 
     r = cli_with(
         "schedule", "install", "--at", "21:00", "--via", "cron", "--notify", "--yes", ways=ways
@@ -831,7 +837,7 @@ def test_real_crontab_install_status_reinstall_remove(
     assert r.stdout == f"removed (cron): {line}\n"
     assert ci_crontab.read() == BEFORE  # byte for byte
     r = cli_with("schedule", "status", "--json", ways=ways)
-    assert json.loads(r.stdout) == {"installed": {}}
+    assert json.loads(r.stdout) == {"installed": {}, "when": {}}
 
 
 def test_real_crontab_install_without_a_crontab_yet(tmp_path: Path, ci_crontab: CiCrontab) -> None:
@@ -1025,3 +1031,52 @@ def test_real_crontab_keeps_hand_written_lines(
         assert line in after.splitlines()
     cron.remove()
     assert ci_crontab.read() == before
+
+
+# status in words: when and how, read back from what is installed
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("30 20 * * * attune remind # attune-remind", "at 20:30, every day"),
+        ("5 7 * * 1,2,3,4,5 x # attune-remind", "at 07:05, mon, tue, wed, thu, fri"),
+        ("0 9 * * 0,6 x # attune-remind", "at 09:00, sat, sun"),
+        ("0 9 * * 7 x # attune-remind", "at 09:00, sun"),
+        ("*/5 * * * * x # attune-remind", schedule.HAND_SET),
+        ("0 9 1 * * x # attune-remind", schedule.HAND_SET),
+        ("0 9 * * mon x # attune-remind", schedule.HAND_SET),
+        ("0 25 * * * x # attune-remind", schedule.HAND_SET),
+        ("@daily x # attune-remind", schedule.HAND_SET),
+    ],
+)
+def test_a_cron_line_read_back_in_words(line: str, words: str) -> None:
+    assert schedule.cron_when(line) == words
+
+
+@pytest.mark.parametrize("days", ["", "mon-fri", "sat,sun", "wed"])
+def test_what_install_writes_reads_back_as_what_it_said(tmp_path: Path, days: str) -> None:
+    plan = plan_for(tmp_path / "data", days=days or "daily")
+    said = plan.describe()
+    assert schedule.cron_when(schedule.cron_line(plan)) == said
+    timer = schedule.systemd_units(plan)[f"{schedule.UNIT}.timer"]
+    assert schedule.systemd_when(timer) == said
+    assert schedule.launchd_when(schedule.launchd_plist(plan)) == said
+
+
+def test_damaged_or_edited_units_say_so() -> None:
+    assert schedule.systemd_when("[Timer]\nOnCalendar=hourly\n") == schedule.HAND_SET
+    assert schedule.systemd_when("OnCalendar=Funday *-*-* 20:30:00") == schedule.HAND_SET
+    assert schedule.launchd_when(b"not a plist") == schedule.HAND_SET
+    assert schedule.launchd_when(b"<plist><array/></plist>") == schedule.HAND_SET
+
+
+def test_status_says_when_and_how_before_the_unit(cli_with: Any, tmp_path: Path) -> None:
+    ways = ways_in(tmp_path)
+    r = cli_with("schedule", "install", "--at", "21:15", "--via", "systemd", "--yes", ways=ways)
+    assert r.exit_code == 0, r.stderr
+    r = cli_with("schedule", "status", ways=ways)
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "A reminder at 21:15, every day, through systemd."
+    assert lines[1] == f"  systemd: {tmp_path / 'units' / 'attune-remind.timer'}"

@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
     ) -> None:
-        """Show the reminders attune has installed, for each way it knows.
+        """Show the reminders attune has installed: when and how, then the line or unit.
 
         \b
         Examples:
@@ -144,17 +144,23 @@ def register(app: typer.Typer) -> None:
 
         d = deps(ctx)
         found = {way: d.scheduler(way).status() for way in core.VIAS}
+        when = {way: d.scheduler(way).when() for way, lines in found.items() if lines}
         if as_json:
-            d.out.write(json.dumps({"installed": {k: v for k, v in found.items() if v}}) + "\n")
+            installed = {k: v for k, v in found.items() if v}
+            d.out.write(json.dumps({"installed": installed, "when": when}) + "\n")
             return
         if not any(found.values()):
             d.out.write(
                 "No reminder is installed. `attune schedule install --at 20:30` adds one.\n"
             )
             return
+        # In words first; the installed line or unit after, for those who want it.
+        for way, said in when.items():
+            for words in said:
+                d.out.write(f"A reminder {words}, through {way}.\n")
         for way, lines in found.items():
             for line in lines:
-                d.out.write(f"{way}: {line}\n")
+                d.out.write(f"  {way}: {line}\n")
 
     @schedule_app.command("remove")
     @guarded
