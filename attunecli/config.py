@@ -11,7 +11,7 @@ import contextlib
 import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -101,6 +101,36 @@ def _parse(text: str, path: Path) -> dict[str, Any]:
 def load(path: Path) -> dict[str, Any]:
     text = _read(path)
     return {} if text is None else _parse(text, path)
+
+
+def _near(word: str, options: Iterable[str]) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(word.lower(), list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def problems(settings: dict[str, Any]) -> list[str]:
+    """What in the settings attune cannot use, one line each: a key it does not know (a
+    typo, or a newer attune's setting) and a value it cannot take. Those are ignored
+    when read, so saying so is the only way a typo gets noticed."""
+    out: list[str] = []
+    for key, value in settings.items():
+        if key not in SETTINGS:
+            out.append(f"unknown setting {shown(key)!r}{_near(key, SETTINGS)}; it is ignored")
+            continue
+        if not isinstance(value, str):
+            out.append(f"{key}: expected text, got {type(value).__name__}; it is ignored")
+            continue
+        try:
+            check(key, value)
+        except UsageError:
+            allowed = SETTINGS[key]
+            hint = _near(value, allowed) if isinstance(allowed, tuple) else ""
+            out.append(
+                f"{key}: {shown(value[:40])!r} is not a value attune takes{hint}; it is ignored"
+            )
+    return out
 
 
 # writing ----------------------------------------------------------------------------------

@@ -168,13 +168,14 @@ def run(command: str, options: dict[str, str | bool], positional: list[str]) -> 
 
 
 def use_color() -> bool:
-    """Colour on a terminal, unless NO_COLOR or TERM=dumb say otherwise (as `Deps` decides)."""
-    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
-        return False
+    """Colour by the one rule (`attunecli.colour`), as `Deps` decides it."""
+    from attunecli.colour import wanted
+
     try:
-        return sys.stdout.isatty()
+        isatty = sys.stdout.isatty()
     except (ValueError, AttributeError):
-        return False
+        isatty = False
+    return wanted(isatty=isatty, environ=os.environ)
 
 
 def locations() -> tuple[str, str]:

@@ -333,3 +333,50 @@ def test_day_start_refuses_what_is_not_a_time(cli: Any, config_file: Path, value
     assert r.exit_code == 2
     assert r.stderr.startswith("attune: day-start: expected a time like 04:00")
     assert not config_file.exists()
+
+
+# what attune cannot use in the settings is named, once, with a "did you mean"
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('atachment = "anxious"\n', "unknown setting 'atachment' (did you mean 'attachment'?)"),
+        (
+            'attachment = "anxous"\n',
+            "attachment: 'anxous' is not a value attune takes (did you mean 'anxious'?)",
+        ),
+        ('day-start = "25:00"\n', "day-start: '25:00' is not a value attune takes; it is ignored"),
+        ("region = 5\n", "region: expected text, got int; it is ignored"),
+        ('colour = "blue"\n', "unknown setting 'colour'; it is ignored"),
+    ],
+)
+def test_a_typo_in_the_settings_is_named_once(
+    cli: Any, config_file: Path, text: str, said: str
+) -> None:
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text(text)
+    r = cli("slow-down", "--feeling", "calm", "--intensity", "2")
+    assert r.exit_code == 0, r.stderr
+    [line] = [x for x in r.stderr.splitlines() if str(config_file) in x]
+    assert line.startswith(f"attune: {config_file}: ") and said in line
+    assert config_file.read_text() == text  # never rewritten behind your back
+
+
+def test_good_settings_say_nothing(cli: Any, config_file: Path) -> None:
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text('attachment = "secure"\nday-start = "05:00"\nregion = "GB"\n')
+    assert config.problems(config.load(config_file)) == []
+    r = cli("config", "show")
+    assert r.exit_code == 0 and str(config_file) not in r.stderr.replace(
+        f"(from {config_file})", ""
+    )
+
+
+def test_config_show_marks_a_value_it_ignores(cli: Any, config_file: Path) -> None:
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text('attachment = "anxous"\n')
+    r = cli("config", "show")
+    assert r.exit_code == 0
+    assert "attachment = anxous (ignored: see above)\n" in r.stdout
+    assert "did you mean 'anxious'" in r.stderr

@@ -53,6 +53,7 @@ class Deps:
     stdin_text: Callable[[], str] = field(default=lambda: stdin.read_all())
     schedulers: dict[str, Scheduler] = field(default_factory=dict)  # tests put their own here
     _paths: Paths | None = None
+    _settings_checked: bool = False  # problems in config.toml said once a run
 
     @property
     def paths(self) -> Paths:
@@ -72,11 +73,9 @@ class Deps:
         return _isatty(sys.stdin) and _isatty(self.out)
 
     def use_color(self, stream: IO[str]) -> bool:
-        if self.color is not None:
-            return self.color
-        if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
-            return False
-        return _isatty(stream)
+        from attunecli.colour import wanted
+
+        return wanted(isatty=_isatty(stream), environ=os.environ, choice=self.color)
 
     def console(self) -> Console:
         from attunecli.render import make_console
@@ -133,9 +132,15 @@ class Deps:
         )
 
     def settings(self) -> dict[str, Any]:
+        """The settings; what attune cannot use in them is named on stderr, once a run."""
         from attunecli import config
 
-        return config.load(self.paths.config_file)
+        found = config.load(self.paths.config_file)
+        if not self._settings_checked:
+            self._settings_checked = True
+            for problem in config.problems(found):
+                self.say(f"attune: {self.paths.config_file}: {problem}")
+        return found
 
     def region(self) -> str | None:
         """Whose help lines come first: the `region` setting, else the locale's country."""

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
         from attunecli import config
 
         d = deps(ctx)
-        settings = config.load(d.paths.config_file)
+        settings = d.settings()  # and what in them attune cannot use, on stderr
         known = {k: settings.get(k, config.DEFAULTS.get(k)) for k in config.SETTINGS}
         if as_json:
             from attunecli.plain import write_json
@@ -84,6 +84,8 @@ def register(app: typer.Typer) -> None:
             return
         for k, v in known.items():
             note = " (default)" if k not in settings and v is not None else ""
+            if k in settings and config.problems({k: v}):
+                note = " (ignored: see above)"
             d.out.write(f"{k} = {v if v is not None else '(not set)'}{note}\n")
         d.say(f"(from {d.paths.config_file})")
 
