@@ -2,18 +2,21 @@
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer._click.core import Command, Context
 from typer._click.exceptions import NoArgsIsHelpError
 from typer._click.exceptions import UsageError as ClickUsageError
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from attunecli import __version__
 from attunecli.cli import checking, helping, other, practices, reading, reminders, safety
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
 from attunecli.errors import AttuneError, report
+from attunecli.fsutil import shown
 
 HELP = """\
 attune: a few calm minutes of emotional attunement, in your terminal.
@@ -49,6 +52,7 @@ class AttuneGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        _globals_after_every_command(self)
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
@@ -67,6 +71,53 @@ class AttuneGroup(TyperGroup):
             fmt = getattr(exc, "format_message", None)
             _fail(str(fmt() if fmt else exc), int(getattr(exc, "exit_code", 1)))
         return _exit(rv if isinstance(rv, int) else 0)
+
+
+def _set_data_dir(ctx: Context, _param: Any, value: str | None) -> None:
+    if value is None:
+        return
+    if not value.strip():
+        raise typer.BadParameter("expected a folder, got an empty name")
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise typer.BadParameter(f"{shown(value)} is a file, not a folder")
+    deps = ctx.find_root().obj
+    if isinstance(deps, Deps):
+        deps.data_dir = path
+        deps._paths = None
+
+
+def _set_no_color(ctx: Context, _param: Any, value: bool) -> None:
+    deps = ctx.find_root().obj
+    if value and isinstance(deps, Deps):
+        deps.color = False
+
+
+def _globals_after_every_command(command: Command) -> None:
+    """`attune history --no-color` and `attune show ID --data-dir X`: the global options
+    after the command too, parsed by each command as its own (so a value such as
+    `--note --no-color` stays a value) and applied as the global ones are. Hidden from
+    each command's help; `attune --help` lists them."""
+    for sub in getattr(command, "commands", {}).values():
+        if not any(p.name == "after_data_dir" for p in sub.params):
+            sub.params += [
+                TyperOption(
+                    param_decls=["--data-dir", "after_data_dir"],
+                    callback=_set_data_dir,
+                    expose_value=False,
+                    hidden=True,
+                    metavar="<directory>",
+                ),
+                TyperOption(
+                    param_decls=["--no-color", "after_no_color"],
+                    is_flag=True,
+                    default=False,
+                    callback=_set_no_color,
+                    expose_value=False,
+                    hidden=True,
+                ),
+            ]
+        _globals_after_every_command(sub)
 
 
 def _fail(message: str, code: int) -> NoReturn:
