@@ -85,8 +85,24 @@ def _hold_standard_streams() -> io.TextIOWrapper | None:
 
 def main(argv: list[str] | None = None) -> int:
     stood_in_for = _hold_standard_streams()
+    args = sys.argv[1:] if argv is None else argv
+    held = None
+    if args and any(a in ("feelings", "insights", "show", "history", "search") for a in args):
+        from attunecli import pager
+
+        page, args = pager.wanted(args, isatty=_isatty(sys.stdout))
+        if page:
+            held = pager.Held(sys.stdout)
+            sys.stdout = held
     try:
-        code = _dispatch(sys.argv[1:] if argv is None else argv)
+        try:
+            code = _dispatch(args)
+        finally:
+            if held is not None:
+                sys.stdout = held.real
+                from attunecli.pager import show
+
+                show(held.getvalue(), sys.stdout)
         if sys.stdout is not None:
             sys.stdout.flush()  # a full or vanished stdout fails here, and is said here
     except (Exception, KeyboardInterrupt) as exc:
@@ -98,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
             pass
         sys.stdout = stood_in_for
     return code
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 def _dispatch(args: list[str]) -> int:

@@ -116,6 +116,15 @@ def _globals_after_every_command(command: Command) -> None:
                     expose_value=False,
                     hidden=True,
                 ),
+                # Acted on before Typer starts (attunecli.pager); taken here so that it
+                # is never an error, wherever it is given.
+                TyperOption(
+                    param_decls=["--no-pager", "after_no_pager"],
+                    is_flag=True,
+                    default=False,
+                    expose_value=False,
+                    hidden=True,
+                ),
             ]
         _globals_after_every_command(sub)
 
@@ -156,6 +165,14 @@ def main(
     data_dir: DataDirOpt = None,
     no_color: Annotated[
         bool, typer.Option("--no-color", help="No colour or styles (NO_COLOR is honoured too).")
+    ] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page long output (feelings, insights, show, history, search); "
+            "ATTUNE_PAGER= does the same, ATTUNE_PAGER or PAGER picks the pager.",
+        ),
     ] = False,
     version: Annotated[
         bool,
