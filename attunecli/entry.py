@@ -124,7 +124,13 @@ def _isatty(stream: object) -> bool:
 
 
 def _dispatch(args: list[str]) -> int:
-    if not args:  # someone exploring: a short map, at once
+    if "_ATTUNE_COMPLETE" in os.environ:  # a TAB press: answered without Typer when it can be
+        from attunecli.completion import main_fast as complete
+
+        completed = complete()
+        if completed is not None:
+            return completed
+    elif not args:  # someone exploring: a short map, at once
         from attunecli.overview import text
 
         sys.stdout.write(text())

@@ -11,9 +11,10 @@ and is timed from spawn to exit (or, for `attune checkin`, to the first prompt
 appearing on a pseudo-terminal):
 
 - `python -c pass`, with the same interpreter (`sys.executable`): the baseline;
-- `attune --version`, `attune --help`, and the TAB press of bash completion
-  (`_ATTUNE_COMPLETE=complete_bash`), all through the installed console script
-  next to `sys.executable`;
+- `attune --version`, `attune --help`, and two TAB presses of bash completion
+  (`_ATTUNE_COMPLETE=complete_bash`: the commands, and the values of
+  `--practice`), all through the installed console script next to
+  `sys.executable`;
 - `attune checkin` on a pseudo-terminal (pexpect), until "Notice what you
   feel" is shown; `python -c pass` on a pseudo-terminal is measured as well,
   for information.
@@ -221,7 +222,16 @@ def build_cases(env: dict[str, str]) -> list[Case]:
         Case(
             "attune <TAB> (bash)",
             subprocess_case([ATTUNE], complete_env, completion_check),
-            target=8,
+            target=5,
+        ),
+        Case(
+            "attune history --practice <TAB>",
+            subprocess_case(
+                [ATTUNE],
+                {**complete_env, "COMP_WORDS": "attune history --practice ", "COMP_CWORD": "3"},
+                lambda out: None if "curious" in out.split() else out[:300],
+            ),
+            target=5,
         ),
         Case(
             "attune --help",
