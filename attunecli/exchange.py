@@ -398,10 +398,11 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
 
 
 def import_records(
-    records: Sequence[tuple[str, Any]], store: Store, *, skip_invalid: bool
+    records: Sequence[tuple[str, Any]], store: Store, *, skip_invalid: bool, dry_run: bool = False
 ) -> ImportReport:
     """Check and convert every record, then (only if all are valid, or `skip_invalid`)
-    save the new ones. A record that fails in any way is reported, never half-saved."""
+    save the new ones. A record that fails in any way is reported, never half-saved.
+    With `dry_run`, `added` lists what would be saved, and nothing is."""
     validator = _validator()
     report = ImportReport()
     known = {p.name.rpartition("-")[2].removesuffix(".json") for p in store.paths()}
@@ -423,6 +424,9 @@ def import_records(
         ready.append(entry)
     if report.invalid and not skip_invalid:
         return report  # nothing at all is written
+    if dry_run:
+        report.added.extend(e.id for e in ready)
+        return report
     for entry in ready:
         try:
             store.save(entry)

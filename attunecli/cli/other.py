@@ -161,6 +161,10 @@ def register_care(app: typer.Typer) -> None:
         yes: Annotated[
             bool, typer.Option("--yes", "-y", help="With --fix: do not ask first.")
         ] = False,
+        dry_run: Annotated[
+            bool,
+            typer.Option("--dry-run", help="With --fix: say what would be mended; change nothing."),
+        ] = False,
         as_json: JsonOpt = False,
     ) -> None:
         """Check everything attune keeps, and say what needs attention.
@@ -215,7 +219,12 @@ def register_care(app: typer.Typer) -> None:
                 d.out.write(f"{mark} {shown(f.path)}: {shown(f.message)}\n")
             if not report.needs_attention:
                 d.out.write("Everything looks right.\n")
-        if fix and report.fixable:
+        if fix and report.fixable and dry_run:
+            from attunecli.fsutil import shown
+
+            for f in report.fixable:
+                d.say(f"would {f.fix}: {shown(f.path)}")
+        elif fix and report.fixable:
             todo = ", ".join(sorted({f.fix for f in report.fixable}))
             if not confirmed(
                 d,
@@ -247,6 +256,12 @@ def register_care(app: typer.Typer) -> None:
             bool, typer.Option("--all", help="Every entry and every draft.")
         ] = False,
         yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Say what would be forgotten; delete nothing.")
+        ] = False,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="Print what was (or would be) forgotten as JSON.")
+        ] = False,
     ) -> None:
         """Delete entries for good, with their index rows and drafts; asks first.
 
@@ -258,6 +273,7 @@ def register_care(app: typer.Typer) -> None:
           attune forget --id 3f9a1c2e
           attune forget --before 2025-01-01
           attune forget --all --yes
+          attune forget --before 2025-01-01 --dry-run --json
         """
         from attunecli import forget
         from attunecli.cli.common import parse_day
@@ -277,10 +293,37 @@ def register_care(app: typer.Typer) -> None:
             everything=everything,
             day_start=day_start,
         )
+
+        def said(deleted: int | None) -> None:
+            from attunecli.plain import write_json
+
+            write_json(
+                d.out,
+                {
+                    "entries": [str(p) for p in chosen.entries],
+                    "drafts": [str(p) for p in chosen.drafts],
+                    "dry_run": dry_run,
+                    "files_deleted": deleted,
+                },
+            )
+
         if not chosen.entries and not chosen.drafts:
-            d.out.write("Nothing to forget.\n")
+            if as_json:
+                said(0)
+            else:
+                d.out.write("Nothing to forget.\n")
             return
         what = chosen.describe()
+        if dry_run:
+            if as_json:
+                said(None)
+                return
+            d.out.write(f"Would forget {what}:\n")
+            from attunecli.fsutil import shown
+
+            for path in [*chosen.entries, *chosen.drafts]:
+                d.out.write(f"  {shown(path)}\n")
+            return
         if not confirmed(
             d,
             f"Forget {what}? This cannot be undone.",
@@ -290,4 +333,7 @@ def register_care(app: typer.Typer) -> None:
         ):
             return
         gone = forget.forget(chosen, store, d.paths.cache)
+        if as_json:
+            said(gone)
+            return
         d.out.write(f"Forgot {what} ({gone} files deleted).\n")

@@ -655,6 +655,7 @@ def register(app: typer.Typer) -> None:
             str, typer.Argument(metavar="ID", help="The repair's id (a prefix is enough).")
         ],
         note: Annotated[str | None, typer.Option("--note", help="How the follow-up went.")] = None,
+        as_json: JsonSavedOpt = False,
     ) -> None:
         """Mark a repair as followed up, so it leaves `attune repairs`.
 
@@ -662,6 +663,7 @@ def register(app: typer.Typer) -> None:
         Examples:
           attune repair done 3f9a1c2e
           attune repair done 3f9a --note "we talked it through and we're okay"
+          attune repair done 3f9a --json | jq .refers_to
         """
         from attunecli import readers, repairs
         from attunecli.render import short_id
@@ -671,6 +673,11 @@ def register(app: typer.Typer) -> None:
         entry, path = repairs.mark_done(
             d.store(), entry_id, note=note, now=d.now, open_ids=still_open
         )
+        if as_json:
+            from attunecli.plain import write_json
+
+            write_json(d.out, entry.to_json())
+            return
         closed = short_id(entry.refers_to or "")
         d.out.write(f"Closed repair {closed} (follow-up {short_id(entry.id)}, {path})\n")
 

@@ -347,7 +347,7 @@ def register_exchange(app: typer.Typer) -> None:
         ] = None,
         output: Annotated[
             Path | None,
-            typer.Option("--output", "-o", help="Write to this file (default: stdout)."),
+            typer.Option("--output", "-o", help="Write to this file (default, or -: stdout)."),
         ] = None,
         force: Annotated[
             bool, typer.Option("--force", help="Replace --output if it exists.")
@@ -369,6 +369,8 @@ def register_exchange(app: typer.Typer) -> None:
         from attunecli.errors import UsageError
 
         d = deps(ctx)
+        if output is not None and str(output) == "-":
+            output = None  # `-o -`: stdout, as everywhere
         if fmt not in exchange.FORMATS:
             raise UsageError(f"--format: expected one of: {', '.join(exchange.FORMATS)}")
         env = d.read_env()
@@ -401,6 +403,12 @@ def register_exchange(app: typer.Typer) -> None:
             bool,
             typer.Option("--skip-invalid", help="Import the valid records even if some are not."),
         ] = False,
+        dry_run: Annotated[
+            bool,
+            typer.Option(
+                "--dry-run", help="Check everything and say what would be added; write nothing."
+            ),
+        ] = False,
         as_json: JsonOpt = False,
     ) -> None:
         """Bring entries in from an export or another data folder; ids you have are skipped.
@@ -412,14 +420,17 @@ def register_exchange(app: typer.Typer) -> None:
         Examples:
           attune import attune.jsonl
           attune import /media/backup/attune --skip-invalid
+          attune import attune.jsonl --dry-run
         """
         from attunecli import exchange
         from attunecli.errors import EXIT_ERROR
 
         d = deps(ctx)
         records = exchange.read_records(source)
-        report = exchange.import_records(records, d.store(), skip_invalid=skip_invalid)
-        written = not report.invalid or skip_invalid
+        report = exchange.import_records(
+            records, d.store(), skip_invalid=skip_invalid, dry_run=dry_run
+        )
+        written = (not report.invalid or skip_invalid) and not dry_run
         if as_json:
             _dump(
                 d,
@@ -428,6 +439,7 @@ def register_exchange(app: typer.Typer) -> None:
                     "already_present": len(report.present),
                     "invalid": len(report.invalid),
                     "written": written,
+                    "dry_run": dry_run,
                     "problems": report.invalid,
                 },
             )
@@ -436,8 +448,9 @@ def register_exchange(app: typer.Typer) -> None:
                 d.say(f"attune: invalid: {line}")
             if len(report.invalid) > 20:
                 d.say(f"attune: ... and {len(report.invalid) - 20} more invalid records")
+            added = "would add" if dry_run else "added"
             d.out.write(
-                f"added {len(report.added)}, already present {len(report.present)}, "
+                f"{added} {len(report.added)}, already present {len(report.present)}, "
                 f"invalid {len(report.invalid)}\n"
             )
         if report.invalid and not skip_invalid:

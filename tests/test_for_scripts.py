@@ -1,0 +1,108 @@
+"""Forms for scripts (issue 16, part 7): `-o -` is stdout, `--dry-run` changes nothing,
+`--json` where a script needs to know what happened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import entry_files, load_entries
+
+
+def _two(cli: Any) -> list[str]:
+    ids = []
+    for feeling in ("calm", "tired"):
+        r = cli("slow-down", "--feeling", feeling, "--intensity", "2", "--json")
+        assert r.exit_code == 0, r.stderr
+        ids.append(json.loads(r.stdout)["id"])
+    return ids
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_dash_o_dash_is_stdout(cli: Any, data_dir: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    _two(cli)
+    monkeypatch.chdir(tmp_path)
+    r = cli("export", "--format", "jsonl", "-o", "-")
+    assert r.exit_code == 0, r.stderr
+    assert len(r.stdout.splitlines()) == 2
+    assert not (tmp_path / "-").exists()  # no file called "-"
+
+
+def test_forget_dry_run_deletes_nothing_and_says_what(cli: Any, data_dir: Path) -> None:
+    ids = _two(cli)
+    before = _tree(data_dir)
+    r = cli("forget", "--id", ids[0], "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("Would forget 1 entry:\n")
+    assert ids[0] in r.stdout
+    assert _tree(data_dir) == before
+    r = cli("forget", "--all", "--dry-run", "--json")
+    assert r.exit_code == 0, r.stderr
+    said = json.loads(r.stdout)
+    assert said["dry_run"] is True and said["files_deleted"] is None
+    assert len(said["entries"]) == 2
+    assert _tree(data_dir) == before
+
+
+def test_forget_json_says_what_went(cli: Any, data_dir: Path) -> None:
+    ids = _two(cli)
+    r = cli("forget", "--id", ids[1], "--yes", "--json")
+    assert r.exit_code == 0, r.stderr
+    said = json.loads(r.stdout)
+    assert said["dry_run"] is False and said["files_deleted"] >= 1
+    assert [Path(p).name.endswith(f"{ids[1]}.json") for p in said["entries"]] == [True]
+    assert [e["id"] for e in load_entries(data_dir)] == [ids[0]]
+    r = cli("forget", "--id", "ffffffff", "--json")
+    assert (r.exit_code, r.stdout) == (1, "")  # an unknown id stays an error, one line
+    assert r.stderr == "attune: no entry with an id starting 'ffffffff'\n"
+    r = cli("forget", "--before", "2000-01-01", "--json")  # nothing chosen
+    assert r.exit_code == 0 and json.loads(r.stdout)["entries"] == []
+
+
+def test_import_dry_run_checks_everything_and_writes_nothing(
+    cli: Any, data_dir: Path, tmp_path: Path
+) -> None:
+    _two(cli)
+    export = tmp_path / "all.jsonl"
+    assert cli("export", "--format", "jsonl", "-o", str(export)).exit_code == 0
+    records = [json.loads(line) for line in export.read_text().splitlines()]
+    new = dict(records[0], id="0123456789abcdef")
+    export.write_text("\n".join(json.dumps(x) for x in [*records, new]) + "\n")
+    before = _tree(data_dir)
+    r = cli("import", str(export), "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "would add 1, already present 2, invalid 0\n"
+    assert _tree(data_dir) == before
+    r = cli("import", str(export), "--dry-run", "--json")
+    said = json.loads(r.stdout)
+    assert (said["added"], said["written"], said["dry_run"]) == (1, False, True)
+    assert _tree(data_dir) == before
+    r = cli("import", str(export))
+    assert r.stdout == "added 1, already present 2, invalid 0\n"
+    assert len(entry_files(data_dir)) == 3
+
+
+def test_repair_done_json_is_the_follow_up_entry(cli: Any, data_dir: Path) -> None:
+    r = cli(
+        "repair", "--context", "friend", "--what", "I was late", "--their-feeling", "hurt", "--json"
+    )
+    repair_id = json.loads(r.stdout)["id"]
+    r = cli("repair", "done", repair_id[:6], "--note", "we talked", "--json")
+    assert r.exit_code == 0, r.stderr
+    done = json.loads(r.stdout)
+    assert done["practice"] == "repair-done" and done["refers_to"] == repair_id
+    assert done in load_entries(data_dir)
+
+
+def test_doctor_fix_dry_run_mends_nothing(cli: Any, data_dir: Path) -> None:
+    _two(cli)
+    [one] = entry_files(data_dir)[:1]
+    one.chmod(0o644)  # loose: doctor --fix would tighten it
+    r = cli("doctor", "--fix", "--dry-run")
+    assert "would " in r.stderr and str(one.name) in r.stderr
+    assert one.stat().st_mode & 0o777 == 0o644
+    assert r.exit_code == 1  # it still needs attention
