@@ -161,3 +161,19 @@ def write_json(out: IO[str], data: object) -> None:
     except (ValueError, AttributeError):
         pretty = False
     out.write(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None) + "\n")
+
+
+def tsv(fields: Sequence[object]) -> str:
+    """One record for `--plain`: fields joined by tabs, never folded. A tab, a newline
+    or any other control character inside a field is shown escaped (`literal`), so a
+    record is always exactly one line and its fields can be cut by tab."""
+    return "\t".join(_field("" if f is None else str(f)) for f in fields) + "\n"
+
+
+_LINE_BREAKS = str.maketrans(
+    {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def _field(text: str) -> str:
+    return literal(text.translate(_LINE_BREAKS))

@@ -26,6 +26,7 @@ OPTIONS: dict[str, dict[str, bool]] = {
         "--since": True,
         "--until": True,
         "--json": False,
+        "--plain": False,
     },
     "search": {
         "--practice": True,
@@ -34,6 +35,7 @@ OPTIONS: dict[str, dict[str, bool]] = {
         "-n": True,
         "--all": False,
         "--json": False,
+        "--plain": False,
     },
     "insights": {"--since": True, "--until": True, "--all": False, "--json": False},
     "check-reply": {"--json": False, "--jsonl": False},
@@ -146,6 +148,7 @@ def run(command: str, options: dict[str, str | bool], positional: list[str]) -> 
             until=text("--until"),
             practice=text("--practice"),
             as_json=as_json,
+            plain=bool(options.get("--plain")),
         )
     elif command == "search":
         last = None if options.get("--all") else int(text("--last") or readers.SEARCH_SHOWN)
@@ -156,6 +159,7 @@ def run(command: str, options: dict[str, str | bool], positional: list[str]) -> 
             since=text("--since"),
             last=last,
             as_json=as_json,
+            plain=bool(options.get("--plain")),
         )
     else:
         readers.insights(

@@ -262,6 +262,7 @@ def history(
     until: str | None = None,
     practice: str | None = None,
     as_json: bool = False,
+    plain: bool = False,
 ) -> None:
     from attunecli.days import period
 
@@ -283,6 +284,12 @@ def history(
         conn.close()
     if as_json:
         _dump(env, _entries_json(env, [(r[0]) for r in rows]))
+        return
+    if plain:  # one entry a line: when (ISO), id, practice, complete, summary
+        from attunecli.plain import tsv
+
+        for _, c, i, p, done, summary, _closed in rows:
+            env.out.write(tsv([c, i, p, "yes" if done else "no", summary]))
         return
     if not rows:
         env.say(
@@ -342,6 +349,7 @@ def search(
     since: str | None = None,
     last: int | None = SEARCH_SHOWN,
     as_json: bool = False,
+    plain: bool = False,
 ) -> None:
     """Newest first: every free-text answer holding `text`, ignoring case (`last` None: all)."""
     from attunecli.days import parse_day
@@ -377,6 +385,11 @@ def search(
                 for h in hits
             ],
         )
+    elif plain:  # one match a line: when (ISO), id, practice, answer id, the text
+        from attunecli.plain import tsv
+
+        for h in hits:
+            env.out.write(tsv([h[0], h[1], h[2], h[3], h[5]]))
     elif hits:
         from attunecli.views import search as view
 

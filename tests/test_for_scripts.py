@@ -4,10 +4,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import entry_files, load_entries
+
+ATTUNE = Path(sys.executable).with_name("attune")
 
 
 def _two(cli: Any) -> list[str]:
@@ -106,3 +112,65 @@ def test_doctor_fix_dry_run_mends_nothing(cli: Any, data_dir: Path) -> None:
     assert "would " in r.stderr and str(one.name) in r.stderr
     assert one.stat().st_mode & 0o777 == 0o644
     assert r.exit_code == 1  # it still needs attention
+
+
+PLANTED = "a\ttab, a\nnewline and \x1b[31mred"
+
+
+def _planted(cli: Any) -> tuple[str, str]:
+    r = cli("slow-down", "--feeling", "calm", "--intensity", "2", "--note", PLANTED, "--json")
+    one = json.loads(r.stdout)["id"]
+    r = cli("repair", "--context", "friend", "--what", PLANTED, "--their-feeling", "hurt", "--json")
+    return one, json.loads(r.stdout)["id"]
+
+
+def _one_line_each(out: str, n: int, fields: int) -> list[list[str]]:
+    lines = out.splitlines()
+    assert len(lines) == n, out
+    rows = [line.split("\t") for line in lines]
+    assert all(len(r) == fields for r in rows), rows
+    assert "\x1b" not in out
+    return rows
+
+
+@pytest.mark.parametrize("way", ["in process", "quick path"])
+def test_history_plain_is_one_entry_a_line(cli: Any, data_dir: Path, way: str) -> None:
+    one, repair = _planted(cli)
+    if way == "in process":
+        out = cli("history", "--plain").stdout
+    else:
+        r = subprocess.run(
+            [str(ATTUNE), "history", "--plain"], capture_output=True, text=True, timeout=60
+        )
+        assert r.returncode == 0, r.stderr
+        out = r.stdout
+    rows = _one_line_each(out, 2, 5)
+    assert {r[1] for r in rows} == {repair, one}  # one clock: the same moment, either order
+    assert all(r[0] == "2026-11-25T20:30:00-05:00" for r in rows)  # ISO 8601
+    assert [r[2:4] for r in rows if r[1] == one] == [["slow-down", "yes"]]
+
+
+@pytest.mark.parametrize("way", ["in process", "quick path"])
+def test_search_plain_is_one_match_a_line(cli: Any, data_dir: Path, way: str) -> None:
+    one, repair = _planted(cli)
+    if way == "in process":
+        out = cli("search", "newline", "--plain").stdout
+    else:
+        r = subprocess.run(
+            [str(ATTUNE), "search", "newline", "--plain"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        out = r.stdout
+    rows = _one_line_each(out, 3, 5)  # the note, what happened, and the drafted message
+    assert {(r[1], r[3]) for r in rows} == {(one, "note"), (repair, "what"), (repair, "message")}
+    planted = "a\\ttab, a\\nnewline and \\x1b[31mred"
+    assert [r[4] for r in rows if r[3] != "message"] == [planted, planted]
+
+
+def test_repairs_plain_is_one_repair_a_line(cli: Any, data_dir: Path) -> None:
+    _, repair = _planted(cli)
+    rows = _one_line_each(cli("repairs", "--plain").stdout, 1, 5)
+    assert rows[0][0] == repair and rows[0][3] == "friend"
+    assert rows[0][2] == "2026-11-26"

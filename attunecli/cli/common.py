@@ -78,6 +78,10 @@ def complete_exercise(incomplete: str) -> list[str]:
 
 # Options shared by several commands, declared once.
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+PlainListOpt = Annotated[
+    bool,
+    typer.Option("--plain", help="One record a line, fields by tabs, ISO dates, never folded."),
+]
 NoInputOpt = Annotated[
     bool,
     typer.Option(

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from attunecli.cli.common import JsonOpt, deps, guarded, parse_day
+from attunecli.cli.common import JsonOpt, PlainListOpt, deps, guarded, parse_day
 from attunecli.labels import PRACTICE_CHOICES
 
 
@@ -38,8 +38,12 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--until", help="Up to and including this day.")
         ] = None,
         as_json: JsonOpt = False,
+        plain: PlainListOpt = False,
     ) -> None:
         """Your recent entries, newest first.
+
+        --plain prints one entry a line for scripts: when (ISO 8601), id, practice,
+        complete (yes/no) and its summary, separated by tabs, never folded.
 
         \b
         Examples:
@@ -56,6 +60,7 @@ def register(app: typer.Typer) -> None:
             until=until,
             practice=practice,
             as_json=as_json,
+            plain=plain,
         )
 
     @app.command("show")
@@ -131,8 +136,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("repairs")
     @guarded
-    def repairs(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    def repairs(ctx: typer.Context, as_json: JsonOpt = False, plain: PlainListOpt = False) -> None:
         """Repairs still open, with their follow-up dates.
+
+        --plain prints one repair a line: id, when (ISO 8601), follow-up date,
+        context and what happened, separated by tabs.
 
         \b
         Examples:
@@ -161,6 +169,15 @@ def register(app: typer.Typer) -> None:
                     for r in open_
                 ],
             )
+            return
+        if plain:
+            from attunecli.plain import tsv
+
+            for r in open_:
+                when = r.created_at.isoformat(timespec="seconds")
+                d.out.write(
+                    tsv([r.id, when, r.answer("follow_up"), r.answer("context"), r.answer("what")])
+                )
             return
         if not open_:
             d.say("No open repairs.")
@@ -309,11 +326,13 @@ def register_insights(app: typer.Typer) -> None:
         ] = 20,
         everything: Annotated[bool, typer.Option("--all", help="Every match.")] = False,
         as_json: JsonOpt = False,
+        plain: PlainListOpt = False,
     ) -> None:
         """Find words in everything you have written, newest first.
 
         Case does not matter ("strasse" finds "Straße"). The 20 newest matches
-        are shown; stderr says how many there are in all.
+        are shown; stderr says how many there are in all. --plain prints one
+        match a line: when, id, practice, answer id and the text, by tabs.
 
         \b
         Examples:
@@ -330,6 +349,7 @@ def register_insights(app: typer.Typer) -> None:
             since=since,
             last=None if everything else last,
             as_json=as_json,
+            plain=plain,
         )
 
 
