@@ -23,7 +23,7 @@ from attunecli.store import Store
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # bad-file, permissions, temp-file, index, draft, location, duplicate
+    kind: str  # bad-file, permissions, temp-file, index, draft, location, duplicate, settings
     path: Path
     message: str
     attention: bool = True  # False: worth knowing, nothing wrong
@@ -70,6 +70,21 @@ def _check_mode(path: Path, want: int, report: Report) -> None:
         )
 
 
+def _check_settings(config_file: Path, report: Report) -> None:
+    """What in config.toml attune cannot use (a typo, a value it does not take), and a
+    file it cannot read at all: each needs the person's own edit, never a fix of ours."""
+    from attunecli import config
+    from attunecli.errors import AttuneError
+
+    try:
+        settings = config.load(config_file)
+    except AttuneError as exc:
+        report.findings.append(Finding("settings", config_file, exc.message))
+        return
+    for problem in config.problems(settings):
+        report.findings.append(Finding("settings", config_file, problem))
+
+
 def examine(paths: Paths) -> Report:
     report = Report(
         locations={
@@ -82,6 +97,7 @@ def examine(paths: Paths) -> Report:
     )
     problems: list[tuple[Path, str]] = []
     store = Store(paths.data, on_problem=lambda path, why: problems.append((path, why)))
+    _check_settings(paths.config_file, report)
 
     for folder in (paths.data, paths.state, paths.config, paths.cache):
         if folder.is_dir():

@@ -380,3 +380,18 @@ def test_config_show_marks_a_value_it_ignores(cli: Any, config_file: Path) -> No
     assert r.exit_code == 0
     assert "attachment = anxous (ignored: see above)\n" in r.stdout
     assert "did you mean 'anxious'" in r.stderr
+
+
+def test_doctor_names_what_the_settings_get_wrong(cli: Any, config_file: Path) -> None:
+    config_file.parent.mkdir(parents=True, exist_ok=True)
+    config_file.write_text('atachment = "anxious"\nday-start = "4pm"\n')
+    r = cli("doctor", "--json")
+    assert r.exit_code == 1
+    found = [f for f in json.loads(r.stdout)["findings"] if f["kind"] == "settings"]
+    assert [f["path"] for f in found] == [str(config_file)] * 2
+    assert "did you mean 'attachment'" in found[0]["message"]
+    assert "day-start" in found[1]["message"]
+    assert all(f["attention"] and not f["fix"] for f in found)  # yours to edit, not ours
+    config_file.write_text('attachment = "anxious"\n')
+    r = cli("doctor", "--json")
+    assert not [f for f in json.loads(r.stdout)["findings"] if f["kind"] == "settings"]
