@@ -52,7 +52,15 @@ DEFAULTS: dict[str, str] = {"day-start": "04:00"}
 
 
 MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few lines; a MiB is not one
-HEADER = "attune settings; `attune config --help` explains each key."
+# Written at the top of a new config.toml: each key, what it takes and what it does.
+HEADER = (
+    "attune settings. Change them here or with `attune config set KEY VALUE`.",
+    "attachment: secure, anxious, avoidant, fearful-avoidant or unsure. Adds one tip to",
+    "  each practice; it never scores you, and patterns shift between relationships.",
+    "day-start: when a new day begins, like 04:00 (the default), so a check-in after",
+    "  midnight still counts for the evening before.",
+    "region: a two-letter country code (GB, US, AU...): whose help lines come first.",
+)
 
 
 def _read(path: Path) -> str | None:
@@ -182,7 +190,7 @@ def _value(value: Any) -> str:
 
 def _dump(settings: dict[str, Any], prefix: str = "") -> str:
     """`settings` as TOML: plain keys first, then each table under its own header."""
-    lines = [] if prefix else [f"# {HEADER}"]
+    lines = [] if prefix else [f"# {line}" for line in HEADER]
     tables = {k: v for k, v in settings.items() if isinstance(v, dict)}
     for key, value in settings.items():
         if key not in tables:
@@ -227,7 +235,8 @@ def _edited(original: str, before: dict[str, Any], after: dict[str, Any]) -> str
         doc = tomlkit.parse(original if original.endswith("\n") else original + "\n")
     else:
         doc = tomlkit.document()
-        doc.add(tomlkit.comment(HEADER))
+        for line in HEADER:
+            doc.add(tomlkit.comment(line))
     for key in before:
         if key not in after:
             del doc[key]

@@ -395,3 +395,12 @@ def test_doctor_names_what_the_settings_get_wrong(cli: Any, config_file: Path) -
     config_file.write_text('attachment = "anxious"\n')
     r = cli("doctor", "--json")
     assert not [f for f in json.loads(r.stdout)["findings"] if f["kind"] == "settings"]
+
+
+def test_a_new_settings_file_explains_each_key(cli: Any, config_file: Path) -> None:
+    assert cli("config", "set", "region", "gb").exit_code == 0
+    text = config_file.read_text()
+    comments = [line for line in text.splitlines() if line.startswith("#")]
+    for key in config.SETTINGS:
+        assert any(line.startswith(f"# {key}: ") for line in comments), key
+    assert tomllib.loads(text) == {"region": "GB"}
