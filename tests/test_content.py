@@ -356,7 +356,7 @@ AMERICAN = re.compile(
 # Names that keep a wider convention (README): options, variables and the research term.
 # Typer's own line for --show-completion ("customize the installation") is not ours.
 KEPT = re.compile(
-    r"--no-color|NO_COLOR|\bdisorganized\b|\b(?:size|prize|seize)\b|customize\s+the\s+installation"
+    r"--no-color|NO_COLOR|FORCE_COLOR|\bdisorganized\b|\b(?:size|prize|seize)\b|customize\s+the\s+installation"
 )
 
 

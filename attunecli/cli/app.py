@@ -12,7 +12,16 @@ from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperGroup, TyperOption
 
 from attunecli import __version__
-from attunecli.cli import checking, helping, other, practices, reading, reminders, safety
+from attunecli.cli import (
+    checking,
+    helping,
+    other,
+    practices,
+    reading,
+    reminders,
+    reporting,
+    safety,
+)
 from attunecli.cli.common import DataDirOpt
 from attunecli.cli.deps import Deps
 from attunecli.errors import AttuneError, report
@@ -195,6 +204,7 @@ checking.register(app)
 reading.register(app)
 reading.register_insights(app)
 reading.register_exchange(app)
+reporting.register(app)
 reminders.register(app)
 other.register(app)
 safety.register(app)
