@@ -193,8 +193,9 @@ def calendar(p: Period) -> str:
     """Weeks as columns, Monday to Sunday down: a month or a whole year in pixels."""
     first = p.since - timedelta(days=p.since.weekday())
     weeks = ((p.until - first).days // 7) + 1
+    cell = CELL * 2 if weeks <= 13 else CELL  # a season or less: squares big enough to read
     left, top = 30, 16
-    width, height = left + weeks * CELL + 4, top + 7 * CELL + 4
+    width, height = left + weeks * cell + 4, top + 7 * cell + 4
     out = [
         f'<svg class="calendar" role="img" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" aria-labelledby="cal-title"><title id="cal-title">Calendar of '
@@ -203,13 +204,13 @@ def calendar(p: Period) -> str:
     ]
     for row, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
         if name:
-            y = top + row * CELL + CELL - 3
+            y = top + row * cell + cell - 3
             out.append(f'<text x="0" y="{y}" class="axis">{name}</text>')
     month = None
     for d in p.days:
         col = (d.day - first).days // 7
         row = d.day.weekday()
-        x, y = left + col * CELL, top + row * CELL
+        x, y = left + col * cell, top + row * cell
         if d.day.month != month and row <= 3:
             month = d.day.month
             out.append(f'<text x="{x}" y="11" class="axis">{d.day:%b}</text>')
@@ -219,8 +220,8 @@ def calendar(p: Period) -> str:
             what = "an entry, no feeling named" if d.entries else "no entry"
             fill = "#e8e8e8" if d.entries else EMPTY
             out.append(
-                f'<rect class="day" data-day="{d.day}" x="{x}" y="{y}" width="{CELL - 2}" '
-                f'height="{CELL - 2}" fill="{fill}" stroke="#bbb"><title>{label}: {what}'
+                f'<rect class="day" data-day="{d.day}" x="{x}" y="{y}" width="{cell - 2}" '
+                f'height="{cell - 2}" fill="{fill}" stroke="#bbb"><title>{label}: {what}'
                 "</title></rect>"
             )
             continue
@@ -231,12 +232,12 @@ def calendar(p: Period) -> str:
             said += f", intensity {strength:.1f}"
         out.append(
             f'<rect class="day" data-day="{d.day}" data-quadrant="{q}" x="{x}" y="{y}" '
-            f'width="{CELL - 2}" height="{CELL - 2}" fill="{COLOURS[q]}" '
+            f'width="{cell - 2}" height="{cell - 2}" fill="{COLOURS[q]}" '
             f'fill-opacity="{opacity:.2f}" stroke="#555"><title>{label}: {said}</title></rect>'
         )
         if q.endswith("-unpleasant"):
             out.append(
-                f'<rect x="{x}" y="{y}" width="{CELL - 2}" height="{CELL - 2}" '
+                f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
                 'fill="url(#hatch)" pointer-events="none"/>'
             )
     out.append("</svg>")
@@ -254,6 +255,10 @@ def legend() -> str:
             f'<rect width="12" height="12" fill="{COLOURS[q]}" stroke="#555"/>{hatch}</svg> '
             f"{html.escape(QUADRANT_LABELS[q])}</li>"
         )
+    items.append(
+        '<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" '
+        'fill="#e8e8e8" stroke="#bbb"/></svg> An entry, no feeling named</li>'
+    )
     items.append(
         f'<li><svg width="12" height="12" aria-hidden="true"><rect width="12" height="12" '
         f'fill="{EMPTY}" stroke="#bbb"/></svg> No entry</li>'
@@ -383,8 +388,8 @@ def week_grid(p: Period) -> str:
             tds = "".join(f"<td>{cell(by_day[d]) if d in by_day else ''}</td>" for d in days)
             rows.append(f"<tr><th scope='row'>{name}</th>{tds}</tr>")
         out.append(
-            f'<table class="week"><caption>Week of {_day(monday)}</caption>'
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f'<div class="scroll"><table class="week"><caption>Week of {_day(monday)}</caption>'
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         )
     return "".join(out)
 
@@ -426,8 +431,9 @@ def repairs(p: Period) -> str:
             f"<td>{_text(r.answer('what') or '')}</td><td>{state}</td></tr>"
         )
     return (
-        '<table class="repairs"><thead><tr><th>Begun</th><th>With</th><th>What happened</th>'
-        f"<th>Now</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<div class="scroll"><table class="repairs"><thead><tr><th>Begun</th><th>With</th>'
+        f"<th>What happened</th><th>Now</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+        "</table></div>"
     )
 
 
@@ -468,6 +474,7 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
 .muted, small { color: #666; font-weight: normal; }
 svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; }
 .axis, .label { font-size: 10px; fill: #444; }
 .label { font-size: 12px; }
 .grid { stroke: #ddd; }

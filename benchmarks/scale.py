@@ -15,6 +15,9 @@ one process alone). Two cold figures follow:
 - the first `search` after that, which reads every file the index has not
   read yet, once (no target: it happens once after the index goes).
 
+Then `attune report` of a year of entries (3,650) against `export --format md`
+of the same year: at most 3x, and under 5 MB (issue 17).
+
 Targets at N = 36,500 (issue 4): history <= 1.5x, search <= 3x, insights <= 3x,
 peak memory < 100 MB, first run with no index <= 20x. `attune --version` is
 answered without importing Typer (see docs/design.md), so the ratio to
@@ -179,6 +182,43 @@ def check_round_trip(n: int, attune: str, env: dict[str, str], root: Path) -> li
     return [] if same else [f"round trip at {n:,}"]
 
 
+REPORT_TARGET = 3.0  # issue 17: a year's report at most 3x the md export of the same year
+REPORT_SIZE_MB = 5.0
+REPORT_ENTRIES = 3_650  # a year, about ten entries a day
+
+
+def measure_report(runs: int, attune: str, root: Path) -> list[str]:
+    """`attune report` of a year against `export --format md` of the same year."""
+    env = clean_env(root / "report")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    generate(Path(env["ATTUNE_DATA_DIR"]), REPORT_ENTRIES, years=1)
+    report = [attune, "report", "--since", "365d", "-o", "-"]
+    md = [attune, "export", "--format", "md", "--since", "365d"]
+    run(md, env)  # the index, built once
+    times: dict[str, list[float]] = {"report": [], "md": []}
+    for _ in range(runs):
+        times["report"].append(run(report, env))
+        times["md"].append(run(md, env))
+    size = len(subprocess.run(report, env=env, capture_output=True, check=True).stdout)
+    took, base = statistics.median(times["report"]), statistics.median(times["md"])
+    ratio = took / base
+    missed = []
+    print(f"\nreport of a year ({REPORT_ENTRIES:,} entries)")
+    print(
+        f"report {took:.0f} ms, md export {base:.0f} ms: {ratio:.2f}x  "
+        f"target <= {REPORT_TARGET:g}x: {'ok' if ratio <= REPORT_TARGET else 'MISS'}"
+    )
+    print(
+        f"report size {size / 1e6:.2f} MB  target < {REPORT_SIZE_MB:g} MB: "
+        f"{'ok' if size < REPORT_SIZE_MB * 1e6 else 'MISS'}"
+    )
+    if ratio > REPORT_TARGET:
+        missed.append(f"report at {ratio:.2f}x md")
+    if size >= REPORT_SIZE_MB * 1e6:
+        missed.append(f"report {size / 1e6:.1f} MB")
+    return missed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 36_500])
@@ -205,6 +245,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="attune-scale-") as tmp:
         for n in args.sizes:
             missed += measure_size(n, args.runs, attune, Path(tmp), round_trip=args.round_trip)
+        missed += measure_report(args.runs, attune, Path(tmp))
     if missed:
         print("\nmissed: " + "; ".join(missed))
         return 0 if args.no_fail else 1
