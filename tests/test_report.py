@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -172,3 +173,32 @@ def test_all_starts_at_the_first_entry(cli: Any, clock: Any) -> None:
     assert r.exit_code == 0, r.stderr
     days = re.findall(r'<rect class="day" data-day="([0-9-]+)"', r.stdout)
     assert days[0] == str(date(2026, 11, 25)) and len(days) == 41
+
+
+def _luminance(hex_colour: str) -> float:
+    r, g, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+    def lin(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def _deuteranopia(hex_colour: str) -> tuple[float, float, float]:
+    """A simple simulation of red-green colour blindness (Viénot et al. 1999, in RGB)."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return (0.625 * r + 0.375 * g, 0.7 * r + 0.3 * g, 0.3 * g + 0.7 * b)
+
+
+def test_the_kinds_stay_apart_in_greyscale_and_with_colour_blindness() -> None:
+    colours = [
+        report.COLOURS[q]
+        for q in ("high-pleasant", "low-pleasant", "high-unpleasant", "low-unpleasant")
+    ]
+    lum = [_luminance(c) for c in colours]
+    assert lum == sorted(lum, reverse=True)  # light to dark, in the order of the legend
+    assert all(a - b > 0.04 for a, b in itertools.pairwise(lum))
+    seen = [_deuteranopia(c) for c in colours]
+    for i, a in enumerate(seen):
+        for b in seen[i + 1 :]:
+            assert sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5 > 0.15

@@ -127,3 +127,17 @@ def test_report_pdf_from_the_command(cli: Any, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert out.read_bytes()[:5] == b"%PDF-"
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+def test_no_chart_is_clipped_on_a_printed_page(browser: Any, page_file: Path) -> None:
+    page, _, _ = _open(browser, page_file, 1280)
+    try:
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 672, "height": 900})  # A4 less 16 mm margins, at 96 dpi
+        for selector in ("svg.calendar", "svg.intensity", "svg.settles", "table.week"):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 672 + 1, (
+                selector
+            )
+    finally:
+        page.close()
