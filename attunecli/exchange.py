@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from importlib import resources
@@ -26,7 +26,7 @@ from attunecli.fsutil import atomic_text_writer
 from attunecli.insights import Insights
 from attunecli.models import Entry
 from attunecli.plain import literal
-from attunecli.store import Store, entry_bytes
+from attunecli.store import Store
 
 FORMATS = ("json", "jsonl", "csv", "md")
 
@@ -290,13 +290,43 @@ class ImportReport:
     invalid: list[str] = field(default_factory=list)  # one line per bad record
 
 
-def _validator() -> Any:
-    import jsonschema
+class _Validator:
+    """The published entry schema, checked fast by jsonschema-rs where it is installed
+    (thousands of records a second; jsonschema takes milliseconds each), and by
+    jsonschema for the words of an error, and wherever jsonschema-rs is missing."""
 
-    text = resources.files("attunecli").joinpath("schema/entry.schema.json").read_text("utf-8")
-    return jsonschema.Draft202012Validator(
-        json.loads(text), format_checker=jsonschema.FormatChecker()
-    )
+    def __init__(self) -> None:
+        text = resources.files("attunecli").joinpath("schema/entry.schema.json").read_text("utf-8")
+        self.schema = json.loads(text)
+        self._slow: Any = None
+        try:
+            import jsonschema_rs
+        except ImportError:
+            self.fast: Any = None
+        else:
+            self.fast = jsonschema_rs.Draft202012Validator(self.schema, validate_formats=True)
+
+    def _jsonschema(self) -> Any:
+        if self._slow is None:
+            import jsonschema
+
+            self._slow = jsonschema.Draft202012Validator(
+                self.schema, format_checker=jsonschema.FormatChecker()
+            )
+        return self._slow
+
+    def iter_errors(self, record: Any) -> list[Any]:
+        if self.fast is not None:
+            try:
+                if self.fast.is_valid(record):
+                    return []
+            except (ValueError, OverflowError, RecursionError):
+                pass  # a value it cannot take in: jsonschema says what is wrong
+        return list(self._jsonschema().iter_errors(record))
+
+
+def _validator() -> Any:
+    return _Validator()
 
 
 # What names a file or is typed on the command line, matched whole and in ASCII digits
@@ -342,8 +372,9 @@ def _entry_of(record: Any, validator: Any, store: Store) -> Entry:
             f"created_at: {record['created_at']!r} is outside the years 1 to 9999 in UTC"
         ) from None
     try:
-        json.dumps(entry.to_json(), allow_nan=False)
-        entry_bytes(entry)
+        # What `entry_bytes` will need, checked by the C encoder (the file's own layout,
+        # indented, is the slow Python one: it is made once, when saving).
+        json.dumps(entry.to_json(), allow_nan=False, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("holds text that is not valid Unicode (a lone surrogate escape)") from None
     except ValueError:
@@ -397,8 +428,17 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
     return records
 
 
+IMPORT_BATCH = 1000  # entries made durable together: one sync each
+
+
 def import_records(
-    records: Sequence[tuple[str, Any]], store: Store, *, skip_invalid: bool, dry_run: bool = False
+    records: Sequence[tuple[str, Any]],
+    store: Store,
+    *,
+    skip_invalid: bool,
+    dry_run: bool = False,
+    on_check: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Check and convert every record, then (only if all are valid, or `skip_invalid`)
     save the new ones. A record that fails in any way is reported, never half-saved.
@@ -408,7 +448,9 @@ def import_records(
     known = {p.name.rpartition("-")[2].removesuffix(".json") for p in store.paths()}
     ready: list[Entry] = []
     seen: set[str] = set()
-    for where, record in records:
+    for n, (where, record) in enumerate(records, start=1):
+        if on_check is not None and n % 500 == 0:
+            on_check(n, len(records))
         if isinstance(record, Exception):
             report.invalid.append(f"{where}: {' '.join(str(record).split())[:200]}")
             continue
@@ -422,18 +464,23 @@ def import_records(
             continue
         seen.add(entry.id)
         ready.append(entry)
+    if on_check is not None:
+        on_check(len(records), len(records))
     if report.invalid and not skip_invalid:
         return report  # nothing at all is written
     if dry_run:
         report.added.extend(e.id for e in ready)
         return report
-    for entry in ready:
+    for start in range(0, len(ready), IMPORT_BATCH):
+        batch = ready[start : start + IMPORT_BATCH]
         try:
-            store.save(entry)
+            store.save_many(batch)
         except AttuneError as exc:  # the disk, not the record: say how far it got
             raise AttuneError(
                 f"{exc.message}; {len(report.added)} of {len(ready)} new entries were added "
                 "before this, and importing again adds the rest"
             ) from exc
-        report.added.append(entry.id)
+        report.added.extend(e.id for e in batch)
+        if on_progress is not None:
+            on_progress(len(report.added), len(ready))
     return report

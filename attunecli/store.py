@@ -126,6 +126,34 @@ class Store:
         sweep_temp_files(path.parent)  # what a killed save may have left here
         return path
 
+    def save_many(self, entries: list[Entry]) -> list[Path]:
+        """`save` each entry, with one flush to disk for the lot (see `write_many_once`)."""
+        from attunecli.fsutil import write_many_once
+
+        items = []
+        for entry in entries:
+            path = self.path_for(entry)
+            self._refuse_links(path)
+            items.append((path, entry_bytes(entry)))
+        if not items:
+            return []
+        try:
+            ensure_private_dir(self.root.parent)
+            write_many_once(items)
+        except FileExistsError as exc:
+            raise AttuneError(
+                f"an entry already exists at {shown(exc.filename or exc.args[0])}; "
+                "nothing was overwritten"
+            ) from None
+        except OSError as exc:
+            where = exc.filename or items[0][0].parent
+            raise AttuneError(
+                f"could not save to {shown(where)}: {shown(exc.strerror or str(exc))}"
+            ) from exc
+        for folder in dict.fromkeys(p.parent for p, _ in items):
+            sweep_temp_files(folder)
+        return [p for p, _ in items]
+
     # reading
     def paths(self) -> list[Path]:
         """Entry files, oldest first; anything that is not an entry file is left alone."""

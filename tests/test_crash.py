@@ -246,3 +246,55 @@ def test_the_soak_script_fails_on_torn_writes(tmp_path: Path) -> None:
     code, figures, out = soak(tmp_path, "--trials", "10", "--torn", "--size", "50000")
     assert code == 1, out
     assert figures["corrupt"] > 0, out
+
+
+def test_an_import_killed_at_random_moments_leaves_only_whole_entries(tmp_path: Path) -> None:
+    """Batched writes (one sync a thousand) keep the single-save promise: after a kill -9,
+    every entry file there is whole and exactly as exported; the rest is temp files."""
+    import json
+    import os
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from attunecli.exchange import IMPORT_BATCH
+
+    n = IMPORT_BATCH + 400  # more than one batch
+    export = tmp_path / "all.jsonl"
+    base = {
+        "schema_version": 1,
+        "practice": "slow-down",
+        "complete": True,
+        "app_version": "0.1.0",
+        "answers": [{"id": "note", "kind": "text", "question": "Anything?", "answer": "x" * 200}],
+    }
+    lines = []
+    for i in range(n):
+        when = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00+00:00"
+        lines.append(json.dumps({**base, "id": f"{i:016x}", "created_at": when}))
+    export.write_text("\n".join(lines) + "\n")
+    wanted = {json.loads(line)["id"]: json.loads(line) for line in lines}
+    attune = [sys.executable, "-m", "attunecli", "import", str(export)]
+    rnd = random.Random(int(os.environ.get("ATTUNE_CRASH_SEED", "7")))
+    for trial in range(4):
+        root = tmp_path / f"t{trial}"
+        env = {
+            **os.environ,
+            **{
+                f"ATTUNE_{k}_DIR": str(root / k.lower())
+                for k in ("DATA", "CONFIG", "STATE", "CACHE")
+            },
+        }
+        child = subprocess.Popen(
+            attune, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rnd.uniform(0.3, 2.5))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        for path in (root / "data").rglob("*.json"):
+            data = json.loads(path.read_text())  # whole: it parses
+            assert data == wanted[data["id"]], path
+        strays = [p for p in (root / "data").rglob("*") if p.is_file() and p.suffix != ".json"]
+        assert all(p.name.startswith(".attune-tmp-") for p in strays), strays

@@ -206,16 +206,17 @@ def test_an_export_array_nested_too_deeply_is_a_usage_error(cli: Any, tmp_path: 
 
 def test_a_failed_save_says_how_many_were_added_before_it(data_dir: Path, monkeypatch: Any) -> None:
     store = Store(data_dir)
-    real_save = Store.save
-    calls: list[str] = []
+    real_save = Store.save_many
+    calls: list[list[str]] = []
 
-    def failing_save(self: Store, entry: Entry) -> Path:
-        calls.append(entry.id)
+    def failing_save(self: Store, entries: list[Entry]) -> list[Path]:
+        calls.append([e.id for e in entries])
         if len(calls) == 2:
             raise AttuneError("could not save to somewhere: No space left on device")
-        return real_save(self, entry)
+        return real_save(self, entries)
 
-    monkeypatch.setattr(Store, "save", failing_save)
+    monkeypatch.setattr(Store, "save_many", failing_save)
+    monkeypatch.setattr(exchange, "IMPORT_BATCH", 1)  # one entry a batch: fails on the second
     records = [(f"r{n}", record(n)) for n in (1, 2, 3)]
     with pytest.raises(AttuneError) as caught:
         exchange.import_records(records, store, skip_invalid=False)
@@ -223,9 +224,34 @@ def test_a_failed_save_says_how_many_were_added_before_it(data_dir: Path, monkey
         "could not save to somewhere: No space left on device; 1 of 3 new entries were "
         "added before this, and importing again adds the rest"
     )
-    monkeypatch.setattr(Store, "save", real_save)
+    monkeypatch.setattr(Store, "save_many", real_save)
     report = exchange.import_records(records, store, skip_invalid=False)
     assert (len(report.added), len(report.present)) == (2, 1)
+
+
+def test_a_batch_is_written_as_single_saves_would_write_it(data_dir: Path, tmp_path: Path) -> None:
+    from attunecli.store import entry_bytes
+
+    store = Store(data_dir)
+    entries = [Entry.from_json(record(n)) for n in range(1, 6)]
+    paths = store.save_many(entries)
+    assert [p.read_bytes() for p in paths] == [entry_bytes(e) for e in entries]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in paths)
+    assert [p for p in paths[0].parent.iterdir() if p.name.startswith(".attune-tmp-")] == []
+
+
+def test_a_batch_never_replaces_a_file_and_leaves_no_temp_file(data_dir: Path) -> None:
+    store = Store(data_dir)
+    entries = [Entry.from_json(record(n)) for n in range(1, 4)]
+    store.save(entries[1])
+    before = store.path_for(entries[1]).read_bytes()
+    with pytest.raises(AttuneError, match="already exists"):
+        store.save_many(entries)
+    assert store.path_for(entries[0]).exists()  # published before the clash, and whole
+    assert store.path_for(entries[1]).read_bytes() == before
+    assert not store.path_for(entries[2]).exists()
+    leftovers = list(data_dir.rglob(".attune-tmp-*"))
+    assert leftovers == []
 
 
 # 7. an export never changes the mode of a folder attune did not create ------------------

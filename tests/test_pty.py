@@ -442,3 +442,35 @@ def test_reflect_for_yourself_by_hand(data_dir: Path, size: tuple[int, int]) -> 
     assert a["context"] == "self" and a["their_feelings"] == ["drained"]
     assert "I felt drained" in a["reflection"]
     assert not {"unsaid", "listen_or_help", "reply"} & set(a)
+
+
+def test_import_shows_progress_at_a_terminal_and_none_in_a_pipe(tmp_path: Path) -> None:
+    import json
+    import subprocess
+
+    export = tmp_path / "all.jsonl"
+    base = {"schema_version": 1, "practice": "slow-down", "complete": True, "answers": []}
+    rows = [
+        {
+            **base,
+            "id": f"{i:016x}",
+            "created_at": f"2026-11-{1 + i % 28:02d}T10:{i % 60:02d}:00+00:00",
+        }
+        for i in range(1200)
+    ]
+    export.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    child = spawn("import", str(export))
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.expect_exact("added 1200, already present 0, invalid 0")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0
+    assert "Importing" in seen.getvalue()
+    r = subprocess.run(
+        [*command(), "import", str(export)], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0
+    assert r.stdout == "added 0, already present 1200, invalid 0\n"
+    assert r.stderr == ""  # no bar, no escape codes, in a pipe

@@ -447,9 +447,17 @@ def register_exchange(app: typer.Typer) -> None:
 
         d = deps(ctx)
         records = exchange.read_records(source)
-        report = exchange.import_records(
-            records, d.store(), skip_invalid=skip_invalid, dry_run=dry_run
-        )
+        from attunecli.progress import bars
+
+        with bars(d.err, "Checking", "Importing") as (checked, saved):
+            report = exchange.import_records(
+                records,
+                d.store(),
+                skip_invalid=skip_invalid,
+                dry_run=dry_run,
+                on_check=checked,
+                on_progress=saved,
+            )
         written = (not report.invalid or skip_invalid) and not dry_run
         if as_json:
             _dump(

@@ -1,0 +1,57 @@
+"""A progress bar on stderr for long work (import, export), at a terminal only.
+
+Nothing is drawn on a pipe, under TERM=dumb or NO_COLOR-free scripts: `bar` is
+then a callback that does nothing. Rich is imported only when a bar is drawn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from typing import IO
+
+
+def _wanted(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty() and os.environ.get("TERM") != "dumb"
+    except (ValueError, AttributeError):
+        return False
+
+
+@contextlib.contextmanager
+def bars(stream: IO[str], *labels: str) -> Iterator[list[Callable[[int, int], None]]]:
+    """One `update(done, total)` for each label, drawn as one bar each (Rich allows one
+    live display at a time, so they share it); gone when the block ends."""
+    if not _wanted(stream):
+        yield [lambda done, total: None for _ in labels]
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(file=stream, highlight=False, markup=False)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+
+        def updater(task: object) -> Callable[[int, int], None]:
+            def update(done: int, of: int) -> None:
+                progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
+
+            return update
+
+        yield [updater(progress.add_task(label, total=None)) for label in labels]
