@@ -1,18 +1,21 @@
 """A progress bar on stderr for long work (import, export), at a terminal only.
 
-Nothing is drawn on a pipe, under TERM=dumb or NO_COLOR-free scripts: `bar` is
-then a callback that does nothing. Rich is imported only when a bar is drawn.
+Nothing is drawn on a pipe or under TERM=dumb: each bar is then a callback
+that does nothing. Rich is imported only when a bar is drawn.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from typing import TypeVar
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
     from typing import IO
+
+T = TypeVar("T")
 
 
 def _wanted(stream: IO[str]) -> bool:
@@ -23,10 +26,12 @@ def _wanted(stream: IO[str]) -> bool:
 
 
 @contextlib.contextmanager
-def bars(stream: IO[str], *labels: str) -> Iterator[list[Callable[[int, int], None]]]:
+def bars(
+    stream: IO[str], *labels: str, show: bool = True
+) -> Iterator[list[Callable[[int, int], None]]]:
     """One `update(done, total)` for each label, drawn as one bar each (Rich allows one
     live display at a time, so they share it); gone when the block ends."""
-    if not _wanted(stream):
+    if not (show and _wanted(stream)):
         yield [lambda done, total: None for _ in labels]
         return
     from rich.console import Console
@@ -55,3 +60,15 @@ def bars(stream: IO[str], *labels: str) -> Iterator[list[Callable[[int, int], No
             return update
 
         yield [updater(progress.add_task(label, total=None)) for label in labels]
+
+
+def counted(
+    items: Iterable[T], total: int, update: Callable[[int, int], None], every: int = 200
+) -> Iterator[T]:
+    """`items`, telling `update` how many have gone by (every `every`, and at the end)."""
+    n = 0
+    for n, item in enumerate(items, start=1):
+        if n % every == 0:
+            update(n, max(total, n))
+        yield item
+    update(n, max(total, n))

@@ -474,3 +474,28 @@ def test_import_shows_progress_at_a_terminal_and_none_in_a_pipe(tmp_path: Path) 
     assert r.returncode == 0
     assert r.stdout == "added 0, already present 1200, invalid 0\n"
     assert r.stderr == ""  # no bar, no escape codes, in a pipe
+
+
+def test_export_to_a_file_shows_progress_and_to_the_screen_does_not(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    for n in range(3):
+        child = spawn("slow-down", "--feeling", "calm", "--intensity", str(n), "--no-input")
+        finish(child)
+    out = tmp_path / "all.jsonl"
+    child = spawn("export", "--format", "jsonl", "-o", str(out))
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.expect_exact("Exported 3 entries")
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0 and len(out.read_text().splitlines()) == 3
+    assert "Exporting" in seen.getvalue()
+    child = spawn("export", "--format", "jsonl")
+    child.logfile_read = seen = io.StringIO()
+    try:
+        status, _ = finish(child)
+    finally:
+        child.close(force=True)
+    assert status == 0 and "Exporting" not in seen.getvalue()  # the export is the screen

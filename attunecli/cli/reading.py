@@ -10,6 +10,13 @@ from attunecli.cli.common import JsonOpt, PlainListOpt, deps, guarded, parse_day
 from attunecli.labels import PRACTICE_CHOICES
 
 
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (ValueError, AttributeError):
+        return False
+
+
 def _dump(d: Any, data: Any) -> None:
     from attunecli.plain import write_json
 
@@ -406,10 +413,16 @@ def register_exchange(app: typer.Typer) -> None:
         figures = readers.period_figures(env, lo, hi) if fmt == "md" else None
         # read one file at a time, as written; each on its day by day-start
         entries = exchange.on_days(store, lo, hi, env.day_start())
-        if output is None:
-            exchange.write(fmt, entries, figures, d.out)
-            return
-        n = exchange.write_export(fmt, entries, figures, output, force=force)
+        from attunecli.progress import bars, counted
+
+        # A bar on stderr at a terminal, unless the export itself is going to that screen.
+        screen = output is None and _isatty(d.out)
+        with bars(d.err, "Exporting", show=not screen) as (update,):
+            entries = counted(entries, len(store.paths()), update)
+            if output is None:
+                exchange.write(fmt, entries, figures, d.out)
+                return
+            n = exchange.write_export(fmt, entries, figures, output, force=force)
         d.say(f"Exported {n} entries to {output}")
 
     @app.command("import")
