@@ -226,6 +226,8 @@ def free_text(entry: Entry, *, vocabulary_feelings: bool = True) -> Iterable[str
             a.kind == "feelings" or (a.kind == "feeling" and a.details.get("quadrant"))
         ):
             continue
+        if a.kind == "compose" and a.details.get("drafted") is True:
+            continue  # attune's draft, unedited: its words are ours, built from answers above
         if isinstance(a.answer, str) and a.kind in ("text", "compose", "reply", "feeling"):
             yield a.answer
         elif isinstance(a.answer, list):

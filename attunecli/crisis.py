@@ -4,7 +4,9 @@ Pure functions over `content/crisis.toml`. A journal line is lowercased, its
 apostrophes dropped ("don't" and "dont" read the same), texting spelt out
 ("kms", "sucidal", "my self") and split into clauses; then each rule's patterns
 are tried, and a hit is set aside when the same clause holds one of the rule's
-guards ("killing time", "a talk on self-harm").
+guards ("killing time", "a talk on self-harm"), or when words of a `[[guard]]`
+cover the hit itself ("hopeless at maths", "used to self harm years ago") and
+nothing in the text speaks of intent now ("again", "tonight", "i want to").
 
 A hit belongs to one of three concerns, because each calls for different help:
 
@@ -23,7 +25,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -62,9 +64,17 @@ class Pattern:
     def search(self, text: str) -> re.Match[str] | None:
         if self.anchors and not any(a in text for a in self.anchors):
             return None
+        return self._regex().search(text)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.anchors and not any(a in text for a in self.anchors):
+            return iter(())
+        return self._regex().finditer(text)
+
+    def _regex(self) -> re.Pattern[str]:
         if self._compiled is None:
             self._compiled = re.compile(self.source)
-        return self._compiled.search(text)
+        return self._compiled
 
 
 @dataclass(frozen=True)
@@ -77,6 +87,18 @@ class Rule:
     # someone else), "abuse" (always abuse), "abuse-by-other" (abuse only when the
     # clause names someone else before the hit: "he took my keys", not "took my meds").
     who: str
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Words that mark a hit of `kinds` as neutral, idiomatic or long past; see `[[guard]]`.
+
+    Unlike a rule's `unless`, a guard sets aside only a hit its own match overlaps
+    ("hopeless at maths" covers "hopeless", not the "want to die" later in the clause).
+    """
+
+    kinds: frozenset[str]
+    patterns: tuple[Pattern, ...]
 
 
 @dataclass(frozen=True)
@@ -102,6 +124,9 @@ class Detector:
     # word -> the class it belongs to (`[classes]` in the content file): "tablets" and
     # "insulin" are both MEANS, so "counted the tablets" teaches "counted the insulin".
     classes: Mapping[str, str] = field(default_factory=dict)
+    # `[[guard]]`, and `[intent]`: words of intent now that keep every guard off a text.
+    guards: tuple[Guard, ...] = ()
+    intent: tuple[Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,7 +171,22 @@ def sources(content: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     for raw in content["rule"]:
         out += [expand(p) for p in _many(raw["match"]) + _many(raw.get("unless"))]
+    words = _words(content)
+    for raw in content.get("guard", []):
+        out += [expand(_fill(p, words)) for p in _many(raw["match"])]
+    out += [expand(_fill(p, words)) for p in _many(content.get("intent", {}).get("match"))]
     return out
+
+
+def _words(content: Mapping[str, Any]) -> dict[str, str]:
+    """`[words]`: named alternatives a guard or intent pattern may use as `{name}`."""
+    return {"{" + name + "}": f"(?:{body})" for name, body in content.get("words", {}).items()}
+
+
+def _fill(pattern: str, words: Mapping[str, str]) -> str:
+    for name, body in words.items():
+        pattern = pattern.replace(name, body)
+    return pattern
 
 
 def _many(value: Any) -> list[str]:
@@ -195,7 +235,23 @@ def build(
     classes = {
         word: name.upper() for name, words in content.get("classes", {}).items() for word in words
     }
-    return Detector(rules=tuple(rules), spellings=spellings, spelt=spelt, who=who, classes=classes)
+    words = _words(content)
+    guarding: list[Guard] = []
+    for raw in content.get("guard", []):
+        named = frozenset(_many(raw.get("kinds"))) or frozenset(KINDS)
+        if not named <= set(KINDS):
+            raise ValueError(f"crisis guard: unknown kind {sorted(named - set(KINDS))[0]!r}")
+        guarding.append(Guard(named, tuple(pattern(_fill(p, words)) for p in _many(raw["match"]))))
+    intent = tuple(pattern(_fill(p, words)) for p in _many(content.get("intent", {}).get("match")))
+    return Detector(
+        rules=tuple(rules),
+        spellings=spellings,
+        spelt=spelt,
+        who=who,
+        classes=classes,
+        guards=tuple(guarding),
+        intent=intent,
+    )
 
 
 _SUBJECT_KEYS = {
@@ -343,16 +399,51 @@ def _concern(rule: Rule, clause: str, match: re.Match[str], detector: Detector) 
     return None
 
 
+def guarded(
+    kind: str, clause: str, span: tuple[int, int], others: Sequence[str], detector: Detector
+) -> bool:
+    """Whether a hit of `kind` at `span` in `clause` is set aside by a guard: a guard's
+    match overlaps it, and no `[intent]` pattern occurs in the rest of the clause (the
+    guard's own words left out) or in the text's `others` clauses."""
+    start, end = span
+    for guard in detector.guards:
+        if kind not in guard.kinds:
+            continue
+        for p in guard.patterns:
+            for g in p.finditer(clause):
+                if g.start() >= end or g.end() <= start:
+                    continue
+                rest = (clause[: g.start()] + " | " + clause[g.end() :], *others)
+                if not any(i.search(r) for i in detector.intent for r in rest):
+                    return True
+    return False
+
+
+def _unguarded(
+    pattern: Pattern, kind: str, clause: str, others: Sequence[str], detector: Detector
+) -> re.Match[str] | None:
+    """The first match of `pattern` in `clause` that no guard sets aside."""
+    m = pattern.search(clause)
+    if m is None or not detector.guards:
+        return m
+    for m in pattern.finditer(clause):
+        if not guarded(kind, clause, m.span(), others, detector):
+            return m
+    return None
+
+
 def hits(text: str, detector: Detector | None = None) -> list[Hit]:
     """Every rule that fires in `text`, with the concern it raises, in rule order."""
     detector = detector or load()
     found: list[Hit] = []
-    for clause in clauses(text, detector):
+    every = clauses(text, detector)
+    for n, clause in enumerate(every):
+        others = every[:n] + every[n + 1 :]
         for rule in detector.rules:
             if rule.guards and any(g.search(clause) for g in rule.guards):
                 continue
             for pattern in rule.patterns:
-                m = pattern.search(clause)
+                m = _unguarded(pattern, rule.kind, clause, others, detector)
                 if m is None:
                     continue
                 concern = _concern(rule, clause, m, detector)

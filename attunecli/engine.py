@@ -263,10 +263,13 @@ def _run_section(
         if step.kind == "guide":
             question, value, details = _run_guide(asker, step, local, options)
         else:
-            raw = asker.ask(step, answer_id, _default_for(step, local))
+            draft = _default_for(step, local)
+            raw = asker.ask(step, answer_id, draft)
             if raw is MISSING:
                 continue
             value, details = normalise(step, raw, now)
+            if step.kind == "compose" and value and value == draft:
+                details = {**details, "drafted": True}
         if step.kind == "reply" and isinstance(value, str) and value:
             value, details = _review_reply(asker, step, value, local, now)
         if practice.id in SELF_BLAME_RISK and not progress.harm_noted and _speaks_of_harm(value):

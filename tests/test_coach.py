@@ -249,7 +249,7 @@ def test_one_thing_i_will_do_differently_joins_the_message(typed: str, said: str
         ({"agree_part": "I did reply late"}, "You're right that I did reply late."),
         ({"agree_part": "You're right that I was late."}, "You're right that I was late."),
         ({"agree_part": "you are right i was late"}, "You're right that i was late."),
-        ({"questions": ["What was that like for you?"]}, "I want to understand. What was"),
+        ({"questions": ["What was that like for you?"]}, "Help me understand: What was"),
         ({"agree_part": "", "questions": []}, TEXT["curious_sentence"]["plain"]),
     ],
 )

@@ -121,6 +121,146 @@ def test_fear_or_harm_from_someone_close(text: str) -> None:
     assert "abuse" in crisis.concerns([text])
 
 
+# One or more pairs for each `[[guard]]` in crisis.toml: a neutral, idiomatic or long-past line
+# the rules once raised a card for, and a risky twin sharing its words, which must still raise one.
+GUARDED = [
+    (
+        "did the safeguarding course on self harm in young people today",
+        "did the safeguarding course today and then went home and self harmed again",
+        "self",
+    ),
+    (
+        "our church raised money for a suicide prevention charity",
+        "i feel suicidal again tonight",
+        "self",
+    ),
+    (
+        "essay on domestic abuse in victorian novels is due friday",
+        "my husband hits me and i am scared to go home",
+        "abuse",
+    ),
+    (
+        "the news story about a singer who took his own life was handled well",
+        "my brother said he wants to take his own life",
+        "someone",
+    ),
+    (
+        "i used to self harm at school, these days i run instead",
+        "i used to self harm and ive started again",
+        "self",
+    ),
+    (
+        "four years free from self harm this week",
+        "four years free from self harm and i cut tonight",
+        "self",
+    ),
+    (
+        "years ago i was in a dark place, not now",
+        "years ago i was in a dark place and im back there now",
+        "self",
+    ),
+    ("hopeless at maths, always was", "hopeless at everything, whats the point", "self"),
+    ("the wifi on this train is hopeless", "my whole life is hopeless", "self"),
+    (
+        "no way out of this traffic jam, we will be late",
+        "no way out of this for me anymore",
+        "self",
+    ),
+    ("no way out of the christmas party this year", "no way out of this pain", "self"),
+    ("gun to my head i couldnt tell you his name", "held the gun to my head last night", "self"),
+    ("overdosed on chocolate over easter", "overdosed on my tablets on purpose", "self"),
+    ("nobody would miss the old sofa if we took it to the tip", "nobody would miss me", "self"),
+    ("id rather die than sing karaoke", "id rather die than go on like this", "self"),
+    ("shot myself in the foot offering to host", "i want to shoot myself", "self"),
+    ("my laptop went to sleep forever during the exam", "i want to go to sleep forever", "self"),
+    ("trapped in a three hour meeting with no coffee", "im trapped and theres no way out", "self"),
+    ("drowning in marking this week", "drowning in debt and i cant keep going", "self"),
+    ("took my meds this morning and feel steadier", "took all my meds at once", "self"),
+    (
+        "counted my pills into the weekly organiser",
+        "counted out all my pills, there are enough",
+        "self",
+    ),
+    ("last entry before the holiday, no signal at the cottage", "last entry before i go", "self"),
+    (
+        "said goodbye to my mum at the airport, shes off to spain",
+        "said my goodbyes to everyone today",
+        "self",
+    ),
+    (
+        "giving my old clothes to the charity shop",
+        "giving my things away, i wont need them",
+        "self",
+    ),
+    (
+        "tying up loose ends before maternity leave",
+        "tying up loose ends so nobody has to deal with it after",
+        "self",
+    ),
+    (
+        "my flatmate would be better off without my cooking",
+        "my family would be better off without me",
+        "self",
+    ),
+    ("cut myself a slice of cake", "cut myself again on purpose", "self"),
+    ("scratched my mosquito bites till they bled", "scratched my arms till they bled", "self"),
+    (
+        "my boss was shouting at the whole team",
+        "my husband shouts at me until i cry and hits me",
+        "abuse",
+    ),
+    ("the goat headbutted me at the farm", "my boyfriend headbutted me last night", "abuse"),
+    (
+        "cleaned the shotgun ready for the pheasant season",
+        "cleaned the shotgun and loaded it and sat with it",
+        "self",
+    ),
+    (
+        "bought rope for the new washing line",
+        "bought rope and i know where im going to do it",
+        "self",
+    ),
+    ("set the date for my driving test", "set the date, friday, and nobody knows", "self"),
+]
+
+
+@pytest.mark.parametrize(("neutral", "twin", "concern"), GUARDED)
+def test_a_guard_quiets_a_neutral_line_but_never_its_risky_twin(
+    neutral: str, twin: str, concern: str
+) -> None:
+    assert crisis.hits(neutral) == []
+    assert concern in {h.concern for h in crisis.hits(twin)}
+
+
+def test_a_guard_sets_aside_only_the_hit_its_words_cover() -> None:
+    assert crisis.kinds("hopeless at maths") == set()
+    assert crisis.kinds("hopeless at maths and i want to die") == {"wish"}
+
+
+@pytest.mark.parametrize(
+    ("quiet", "spoken"),
+    [
+        ("i used to self harm", "i used to self harm, i want to now"),
+        ("four years free from self harm", "four years free from self harm till tonight"),
+        ("took my meds", "took my meds at once"),
+        ("said goodbye to the old house", "said goodbye to the old house forever"),
+        ("nobody would miss the old sofa", "nobody would miss the old sofa. or me, not joking"),
+    ],
+)
+def test_no_guard_applies_when_the_text_speaks_of_intent_now(quiet: str, spoken: str) -> None:
+    assert crisis.hits(quiet) == []
+    assert "self" in {h.concern for h in crisis.hits(spoken)}
+
+
+def test_a_guard_with_an_unknown_kind_is_refused() -> None:
+    import tomllib
+
+    raw = tomllib.loads((Path(crisis.__file__).parent / "content" / crisis.CONTENT).read_text())
+    raw["guard"] = [{"kinds": ["sadness"], "match": "x"}]
+    with pytest.raises(ValueError, match="unknown kind"):
+        crisis.build(raw)
+
+
 def test_someone_else_and_abuse_get_their_own_help_on_the_card(cli: Any) -> None:
     r = cli("slow-down", "--feeling", "scared", "--intensity", "4", "--note", "my son wants to die")
     assert "worried about someone" in r.stderr and "about someone else" in r.stderr
@@ -400,7 +540,7 @@ def test_every_kind_is_heard_on_the_test_split() -> None:
     rows = {row.split()[0]: row.split() for row in out[1:-1]}
     for kind in crisis.KINDS:  # measured 0.76 (goodbye) to 0.96 (wish), 2026-12-03
         assert float(rows[kind][1]) >= 0.7, rows[kind]
-    assert float(rows["overall"][1]) >= 0.82  # measured 0.846
+    assert float(rows["overall"][1]) >= 0.82  # measured 0.851
     alarms = out[-1]
     assert float(alarms.rsplit("=", 1)[1].strip().rstrip("%")) <= 10.0, alarms
 
@@ -439,3 +579,20 @@ def test_training_holds_out_whole_groups_of_voices() -> None:
         of.setdefault(group(line), set()).add(k)
     assert all(len(ks) == 1 for ks in of.values())
     assert set(fold) == set(range(FOLDS))
+
+
+def test_an_unedited_draft_is_attunes_words_and_an_edited_one_is_yours() -> None:
+    """A draft is built from answers already read ("hopeless" picked from the list is not
+    the person's own word); once they rewrite it, it is theirs and is read."""
+    from attunecli import session
+
+    given = {"context": "friend", "what": "cancelled again", "their_feelings": ["hopeless"]}
+    drafted = run_practice(practice("reflect"), Recorder(given), RunOptions(now=lambda: NOW))
+    [reflection] = [a for a in drafted.answers if a.id == "reflection"]
+    assert reflection.details.get("drafted") is True and "hopeless" in reflection.answer
+    assert session.concerns(drafted) == set()
+    edited = {**given, "reflection": "honestly i just want to die, nobody would miss me"}
+    mine = run_practice(practice("reflect"), Recorder(edited), RunOptions(now=lambda: NOW))
+    [reflection] = [a for a in mine.answers if a.id == "reflection"]
+    assert "drafted" not in reflection.details
+    assert "self" in session.concerns(mine)
