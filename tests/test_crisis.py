@@ -596,3 +596,16 @@ def test_an_unedited_draft_is_attunes_words_and_an_edited_one_is_yours() -> None
     [reflection] = [a for a in mine.answers if a.id == "reflection"]
     assert "drafted" not in reflection.details
     assert "self" in session.concerns(mine)
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("you left without saying goodbye", set()),
+        ("he stormed out and didnt even say bye to the kids", set()),
+        ("my son keeps saying goodbye to everyone like its the last time", {"someone"}),
+        ("i said goodbye to everyone today, for good", {"self"}),
+    ],
+)
+def test_leaving_without_a_goodbye_is_not_a_farewell(line: str, want: set[str]) -> None:
+    assert crisis.concerns([line]) == want
