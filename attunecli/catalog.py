@@ -316,9 +316,10 @@ def practice(practice_id: str, *, quick: bool = False) -> Practice:
         )
     return Practice(
         id=raw["id"],
-        title=raw["title"],
+        # The one-minute check-in has its own title and intro, when it says them.
+        title=raw.get("quick_title", raw["title"]) if quick else raw["title"],
         summary=raw["summary"],
-        intro=raw["intro"],
+        intro=raw.get("quick_intro", raw["intro"]) if quick else raw["intro"],
         sections=tuple(sections),
         closing=raw.get("closing", ""),
         multi_section=len(raw["section"]) > 1,

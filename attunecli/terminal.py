@@ -104,6 +104,102 @@ def _unstyled(output: Output) -> Output:
     return output
 
 
+def _errors_under_the_prompt(question: Question) -> Question:
+    """Show a refused answer's message on the line under the prompt, not at the bottom.
+
+    prompt_toolkit's text prompt lets the input window grow to fill the rows below
+    the cursor and puts its one-row validation toolbar after it: in a tall terminal
+    the message lands far from where the person is looking, and a long one is cut
+    at the edge. Here the input takes only the rows it needs, and the toolbar is
+    swapped for a wrapped line of our own, so the message sits right below the answer.
+    """
+    from prompt_toolkit.filters import has_validation_error, is_done, to_filter
+    from prompt_toolkit.layout import ConditionalContainer, FormattedTextControl, HSplit, Window
+
+    layout = question.application.layout
+    layout.current_window.dont_extend_height = to_filter(True)
+    root = layout.container
+    if not isinstance(root, HSplit):
+        return question
+
+    def message() -> FormattedText:
+        import textwrap
+
+        app = question.application
+        error = app.current_buffer.validation_error
+        if error is None:
+            return FormattedText([])
+        # Broken between words, like everything else said (a word too long is still cut).
+        width = max(app.output.get_size().columns - 1, 10)
+        return FormattedText([("class:flag", textwrap.fill(error.message, width))])
+
+    line = ConditionalContainer(
+        Window(FormattedTextControl(message), wrap_lines=True, dont_extend_height=True),
+        filter=has_validation_error & ~is_done,
+    )
+    for i, child in enumerate(root.children):
+        inner = getattr(child, "content", None)
+        if isinstance(inner, ConditionalContainer) and inner.filter is has_validation_error:
+            root.children[i] = line  # the toolbar prompt_toolkit put there
+            break
+    return question
+
+
+def _fitted(kw: dict[str, Any], message: str, instruction: str | None) -> tuple[str, str | None]:
+    """`message` and `instruction` broken between words to the terminal's width.
+
+    questionary draws them on one line as "› message  instruction answer", and the
+    terminal would cut them wherever the edge falls, mid-word. Each break takes the
+    place of a space, so the words and their order are as they were.
+    """
+    import textwrap
+
+    try:
+        width = int(kw["output"].get_size().columns) - 1
+    except (OSError, ValueError, AttributeError, KeyError):
+        return message, instruction
+    if width < 10:
+        return message, instruction
+
+    def fill(text: str, col: int, room: int) -> tuple[str, int]:
+        """`text` wrapped from column `col` on, leaving `room` at the end of each line
+        for the spaces questionary adds; the text and the column it ends at."""
+        first = text.split(maxsplit=1)[0] if text.strip() else ""
+        lead = "\n" if col and col + len(first) > width - room else ""
+        if lead:
+            col = 0
+        filled = textwrap.fill(
+            " ".join(text.split()), width - room, initial_indent=" " * col, break_on_hyphens=False
+        )
+        last = filled.rsplit("\n", 1)[-1]
+        return lead + filled[col:], len(last)
+
+    message, col = fill(message, len(str(kw.get("qmark", ""))) + 1, 2)
+    if instruction:
+        instruction, _ = fill(instruction, col + 2, 1)
+    return message, instruction
+
+
+def _typed(
+    message: str,
+    *,
+    kw: dict[str, Any],
+    default: str = "",
+    instruction: str | None = None,
+    validate: Callable[[str], bool | str] | None = None,
+) -> str:
+    """A line of text typed in answer to `message`; a refused one says why, just below."""
+    message, instruction = _fitted(kw, message, instruction)
+    answer: str = _answer(
+        _errors_under_the_prompt(
+            questionary.text(
+                message, default=default, instruction=instruction, validate=validate, **kw
+            )
+        )
+    )
+    return answer
+
+
 def _answer(question: Question) -> Any:
     """The answer to `question`; Ctrl-C and Ctrl-D both raise KeyboardInterrupt."""
     try:
@@ -214,21 +310,23 @@ class TerminalAsker:
         return check
 
     def _text(self, step: Step, default: JSON, question: str | None = None) -> str:
-        answer: str = _answer(
-            questionary.text(
-                question or step.question,
-                default="" if default is None else str(default),
-                instruction=(step.help or ("(Enter to skip)" if step.optional else None)),
-                validate=self._checked(step),
-                **self.kw,
-            )
+        return _typed(
+            question or step.question,
+            kw=self.kw,
+            default="" if default is None else str(default),
+            instruction=(step.help or ("(Enter to skip)" if step.optional else None)),
+            validate=self._checked(step),
         )
-        return answer
 
     def enter_section(self, section: Section, answer_ids: list[str]) -> bool:
+        title, instruction = _fitted(self.kw, section.title, "(Enter to begin, n to skip) Yes")
         go: bool = _answer(
             questionary.confirm(
-                section.title, default=True, instruction="(Enter to begin, n to skip) ", **self.kw
+                title,
+                default=True,
+                # room kept for the "Yes" or "No" shown after it once answered
+                instruction=(instruction or "").removesuffix("Yes").rstrip() + " ",
+                **self.kw,
             )
         )
         return go
@@ -239,14 +337,15 @@ class TerminalAsker:
             return self._text(step, default)
         if kind == "scale":
             hint = f"({step.min} {step.low_label}, {step.max} {step.high_label})"
-            return _answer(
-                questionary.text(
-                    step.question,
-                    default="" if default is None else str(default),
-                    instruction=hint if not step.optional else hint + " Enter to skip",
-                    validate=self._checked(step),
-                    **self.kw,
-                )
+            if step.optional:
+                hint += " Enter to skip"
+            return _typed(
+                step.question,
+                kw=self.kw,
+                default="" if default is None else str(default),
+                # The help says why a required rating is needed.
+                instruction=f"{step.help} {hint}" if step.help else hint,
+                validate=self._checked(step),
             )
         if kind == "date":
             today = self.now().date()
@@ -260,14 +359,12 @@ class TerminalAsker:
                     return exc.message
                 return True
 
-            return _answer(
-                questionary.text(
-                    step.question,
-                    default="" if default is None else str(default),
-                    instruction=f"({step.help})" if step.help else None,
-                    validate=valid_date,
-                    **self.kw,
-                )
+            return _typed(
+                step.question,
+                kw=self.kw,
+                default="" if default is None else str(default),
+                instruction=f"({step.help})" if step.help else None,
+                validate=valid_date,
             )
         if kind == "confirm":
             return _answer(questionary.confirm(step.question, default=bool(default), **self.kw))
@@ -286,23 +383,33 @@ class TerminalAsker:
         if step.optional:
             choices.append(Choice("Skip", value=SKIP))
         values = [o.value for o in options]
+        question, instruction = _fitted(
+            self.kw, step.question, step.help or "(arrow keys, Enter to choose)"
+        )
         picked = _answer(
             questionary.select(
-                step.question,
+                question,
                 choices=choices,
                 default=default if default in values else None,
-                instruction=step.help or "(arrow keys, Enter to choose)",
+                instruction=instruction,
                 **self.kw,
             )
         )
         return None if picked == SKIP else picked
+
+    def _choose(self, question: str, choices: list[Choice]) -> Any:
+        """One of `choices`, with the question broken between words to the width."""
+        question, instruction = _fitted(self.kw, question, "(arrow keys, Enter to choose)")
+        return _answer(
+            questionary.select(question, choices=choices, instruction=instruction, **self.kw)
+        )
 
     def _own_words(self, step: Step) -> list[str]:
         """Own words one at a time, each kept whole: a comma is part of what was typed."""
         words: list[str] = []
         while True:
             question = "In your own words:" if not words else "Another? (Enter when done)"
-            text: str = _answer(questionary.text(question, **self.kw))
+            text = _typed(question, kw=self.kw)
             if not text.strip():
                 return words
             words.append(text.strip())
@@ -376,14 +483,9 @@ class TerminalAsker:
         )
 
     def _own_word(self) -> str:
-        word: str = _answer(
-            questionary.text(
-                "Your word:",
-                validate=lambda v: bool(v.strip()) or "a word is needed",
-                **self.kw,
-            )
+        return _typed(
+            "Your word:", kw=self.kw, validate=lambda v: bool(v.strip()) or "a word is needed"
         )
-        return word
 
     def _feeling(self, step: Step) -> str:
         words = self._all_words(step)
@@ -461,22 +563,18 @@ class TerminalAsker:
             self.say(line, "flag")
         # The other way keeps the user's own sentences: shown literally, like all their text.
         self.say("Another way to say it: " + literal(alternative), "alt")
-        choice = _answer(
-            questionary.select(
-                "Which would you like to keep?",
-                choices=[
-                    Choice("The other way", value="alt"),
-                    Choice("Mine, as I wrote it", value="mine"),
-                    Choice("Let me rewrite it", value="edit"),
-                ],
-                **self.kw,
-            )
+        choice = self._choose(
+            "Which would you like to keep?",
+            [
+                Choice("The other way", value="alt"),
+                Choice("Mine, as I wrote it", value="mine"),
+                Choice("Let me rewrite it", value="edit"),
+            ],
         )
         if choice == "alt":
             return alternative
         if choice == "edit":
-            edited: str = _answer(questionary.text("Your reply:", default=alternative, **self.kw))
-            return edited
+            return _typed("Your reply:", kw=self.kw, default=alternative)
         return reply
 
     def guide(self, exercise: Exercise, minutes: float) -> dict[str, JSON] | None:
@@ -499,12 +597,8 @@ class TerminalAsker:
         if not drafts:
             choices = choices[1:]
         try:
-            choice: str = _answer(
-                questionary.select(
-                    "Stopped. What would you like to do with your answers?",
-                    choices=choices,
-                    **self.kw,
-                )
+            choice: str = self._choose(
+                "Stopped. What would you like to do with your answers?", choices
             )
         except KeyboardInterrupt:
             # A second Ctrl-C: keep the safest thing, nothing is lost.
@@ -513,15 +607,12 @@ class TerminalAsker:
 
     def resume_draft(self, summary: str) -> bool:
         """Whether to pick up a draft left by an earlier run (False: start over)."""
-        choice: str = _answer(
-            questionary.select(
-                f"You have an unfinished draft ({summary}).",
-                choices=[
-                    Choice("Pick up where I left off", value="resume"),
-                    Choice("Start over (the draft is thrown away)", value="discard"),
-                ],
-                **self.kw,
-            )
+        choice: str = self._choose(
+            f"You have an unfinished draft ({summary}).",
+            [
+                Choice("Pick up where I left off", value="resume"),
+                Choice("Start over (the draft is thrown away)", value="discard"),
+            ],
         )
         return choice == "resume"
 
@@ -539,7 +630,7 @@ class TerminalAsker:
             Choice(f"Start over ({keep} kept for later)", value="keep"),
             Choice(throw, value="throw"),
         ]
-        choice: str = _answer(questionary.select(question, choices=choices, **self.kw))
+        choice: str = self._choose(question, choices)
         if choice == "keep":
             return START_OVER
         if choice == "throw":

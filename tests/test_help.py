@@ -157,3 +157,61 @@ def test_unknown_command_is_one_line_and_exit_2(cli: Any) -> None:
     assert r.stderr.startswith("attune: ")
     assert r.stderr.count("\n") == 1
     assert "--help" in r.stderr
+
+
+def _option_help(command: str, option: str) -> str:
+    cmd = dict(COMMANDS)[(command,)]
+    [param] = [p for p in cmd.params if option in getattr(p, "opts", ())]
+    return str(param.help)
+
+
+def test_checkin_no_guide_describes_the_check_in_not_regulate() -> None:
+    checkin = _option_help("checkin", "--no-guide")
+    assert "check-in" in checkin
+    assert "rate before and after" not in checkin  # that is regulate's
+    assert "rate before and after" in _option_help("regulate", "--no-guide")
+
+
+@pytest.mark.parametrize("quick", [False, True], ids=["checkin", "checkin --quick"])
+def test_what_the_check_in_says_about_skipping_is_true(quick: bool) -> None:
+    from attunecli.catalog import practice
+
+    p = practice("checkin", quick=quick)
+    skippable = all(s.skippable for s in p.sections)
+    assert ("skipped" in p.intro) is skippable
+    if skippable:
+        # Not "every part": a few steps inside a part need an answer, and say why.
+        required = [
+            st
+            for sec in p.sections
+            for st in sec.steps
+            if not st.optional and st.default is None and st.kind in ("scale", "text", "date")
+        ]
+        assert required and all("needed" in st.help.lower() for st in required), required
+        assert "Every part can be skipped" not in p.intro
+
+
+def test_the_quick_check_in_is_not_called_the_daily_check_in_twice() -> None:
+    from attunecli.catalog import practice
+
+    quick = practice("checkin", quick=True)
+    assert quick.title == "Quick check-in"
+    assert "check-in" not in quick.intro.lower()
+    full = practice("checkin")
+    assert full.title.lower() not in full.intro.lower()  # the title is said once, not again
+
+
+def test_no_practice_intro_promises_skipping_it_does_not_offer() -> None:
+    from attunecli.catalog import ALL_PRACTICE_IDS, practice
+
+    for pid in ALL_PRACTICE_IDS:
+        p = practice(pid)
+        if "skip" in p.intro.lower():
+            assert any(s.skippable for s in p.sections), pid
+
+
+def test_checkin_help_says_what_a_script_must_give() -> None:
+    help_text = " ".join((dict(COMMANDS)[("checkin",)].help or "").split())
+    assert "Every part can be skipped" not in help_text
+    assert "give at least one answer" in help_text
+    assert "a small moment of connection" in help_text

@@ -526,3 +526,75 @@ def test_what_the_asker_says_breaks_between_words_never_inside_one(
     assert len(lines) > 1
     assert all(len(line) < columns for line in lines)
     assert " ".join(lines) == text  # only the breaks moved: every word whole, in order
+
+
+@pytest.mark.parametrize("columns", [40, 80])
+def test_a_long_prompt_breaks_between_words(columns: int) -> None:
+    from attunecli.terminal import _fitted
+
+    question = "How stirred up do you feel right now?"
+    hint = (
+        "Needed: your before and after show what the practice did. (0 very settled, 10 overwhelmed)"
+    )
+    message, instruction = _fitted({"output": SizedOutput(columns), "qmark": "›"}, question, hint)
+    assert instruction is not None
+    # questionary draws "› message  instruction " on one run of lines
+    drawn = f"› {message}  {instruction} "
+    assert all(len(line) <= columns for line in drawn.split("\n")), drawn
+    assert " ".join(message.split()) == question  # only the breaks moved
+    assert " ".join(instruction.split()) == hint
+
+
+def test_a_refused_answer_is_drawn_under_the_prompt_not_at_the_bottom(pipe: Any) -> None:
+    import questionary
+    from prompt_toolkit.filters import has_validation_error
+    from prompt_toolkit.layout import HSplit
+
+    from attunecli.terminal import _errors_under_the_prompt
+
+    question = _errors_under_the_prompt(
+        questionary.text("Q", validate=lambda v: "no", input=pipe, output=DummyOutput())
+    )
+    layout = question.application.layout
+    assert layout.current_window.dont_extend_height()  # the input takes only its rows
+    root = layout.container
+    assert isinstance(root, HSplit)
+    toolbars = [c for c in root.children if getattr(c, "content", None) is not None]
+    assert not any(getattr(c.content, "filter", None) is has_validation_error for c in toolbars)
+
+
+def test_the_quick_check_in_has_its_own_title_and_says_it_once(drive: Any, data_dir: Path) -> None:
+    screen = io.StringIO()
+    keys = word_keys("calm") + "3" + ENTER + ENTER
+    r = drive(keys, "checkin", "--quick", output=PlainTextOutput(screen))
+    assert r.exit_code == 0, r.stderr
+    shown = screen.getvalue()
+    assert shown.count("Quick check-in") == 1
+    assert "Daily check-in" not in shown and "daily check-in" not in shown
+    assert "skipped" not in shown  # its three steps are asked, not offered as parts
+    [entry] = load_entries(data_dir)
+    assert answers_of(entry) == {
+        "notice.feeling": "calm",
+        "notice.intensity": 3,
+        "close.note": None,
+    }
+
+
+def test_the_full_check_in_says_which_answers_are_needed(drive: Any, data_dir: Path) -> None:
+    screen = io.StringIO()
+    keys = (
+        ENTER  # begin "Notice what you feel"
+        + ENTER  # nothing in the body
+        + word_keys("calm")
+        + ENTER  # Enter on "How strong is it?": refused, and the prompt says why
+        + "3" + ENTER
+        + ENTER  # what set it off: skipped
+        + "n" + "n" + "n" + "n"  # the other parts skipped
+    )  # fmt: skip
+    r = drive(keys, "checkin", output=PlainTextOutput(screen))
+    assert r.exit_code == 0, r.stderr
+    shown = " ".join(screen.getvalue().split())  # broken between words to the width
+    assert "Any part can be skipped, and most questions too; the few that can't say why." in shown
+    assert "A number is needed: it's how `attune insights` shows your days over time." in shown
+    [entry] = load_entries(data_dir)
+    assert answers_of(entry)["notice.intensity"] == 3  # the Enter was refused, not a skip

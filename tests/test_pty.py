@@ -132,7 +132,7 @@ def test_ctrl_c_at_the_first_prompt(data_dir: Path) -> None:
     ids=["terminal", "NO_COLOR", "--no-color"],
 )
 def test_no_color_on_a_terminal(args: list[str], env: dict[str, str], styled: bool) -> None:
-    child = spawn(*args, **env)
+    child = spawn(*args, ATTUNE_PAGER="", **env)  # the list is taller than the screen: no pager
     try:
         child.expect_exact("Lively and pleasant")
         child.expect(pexpect.EOF)
@@ -499,3 +499,170 @@ def test_export_to_a_file_shows_progress_and_to_the_screen_does_not(
     finally:
         child.close(force=True)
     assert status == 0 and "Exporting" not in seen.getvalue()  # the export is the screen
+
+
+class Screen:
+    """Just enough of a terminal to say on which row each thing ended up: printable
+    text with deferred wrapping, CR and LF (scrolling at the bottom), and the cursor
+    moves and erases prompt_toolkit sends; colours and modes are ignored."""
+
+    def __init__(self, rows: int, cols: int) -> None:
+        self.rows, self.cols = rows, cols
+        self.grid = [[" "] * cols for _ in range(rows)]
+        self.y = self.x = 0
+        self.wrap = False
+
+    def _down(self) -> None:
+        if self.y == self.rows - 1:
+            self.grid.pop(0)
+            self.grid.append([" "] * self.cols)
+        else:
+            self.y += 1
+
+    def _csi(self, params: str, final: str) -> None:
+        nums = [int(p) if p.isdigit() else 0 for p in params.lstrip("?").split(";")]
+        n = max(nums[0], 1)
+        self.wrap = False
+        if final == "A":
+            self.y = max(self.y - n, 0)
+        elif final == "B":
+            self.y = min(self.y + n, self.rows - 1)
+        elif final == "C":
+            self.x = min(self.x + n, self.cols - 1)
+        elif final == "D":
+            self.x = max(self.x - n, 0)
+        elif final == "G":
+            self.x = min(n - 1, self.cols - 1)
+        elif final in "Hf":
+            self.y = min(max(nums[0], 1), self.rows) - 1
+            self.x = min(max(nums[1] if len(nums) > 1 else 1, 1), self.cols) - 1
+        elif final == "K":
+            row = self.grid[self.y]
+            start, end = {0: (self.x, self.cols), 1: (0, self.x + 1)}.get(nums[0], (0, self.cols))
+            row[start:end] = [" "] * (end - start)
+        elif final == "J":
+            if nums[0] == 0:
+                self._csi("0", "K")
+                for r in range(self.y + 1, self.rows):
+                    self.grid[r] = [" "] * self.cols
+            elif nums[0] == 2:
+                self.grid = [[" "] * self.cols for _ in range(self.rows)]
+
+    def feed(self, text: str) -> None:
+        import re
+
+        i = 0
+        while i < len(text):
+            c = text[i]
+            if c == "\x1b":
+                csi = re.match(r"\x1b\[([0-9;?]*)([@-~])", text[i:])
+                osc = re.match(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)", text[i:])
+                if csi:
+                    self._csi(csi.group(1), csi.group(2))
+                    i += csi.end()
+                elif osc:
+                    i += osc.end()
+                else:
+                    i += 2
+                continue
+            if c == "\r":
+                self.x, self.wrap = 0, False
+            elif c == "\n":
+                self._down()
+                self.wrap = False
+            elif c == "\b":
+                self.x = max(self.x - 1, 0)
+            elif c >= " ":
+                if self.wrap:
+                    self.x, self.wrap = 0, False
+                    self._down()
+                self.grid[self.y][self.x] = c
+                if self.x == self.cols - 1:
+                    self.wrap = True
+                else:
+                    self.x += 1
+            i += 1
+
+    def lines(self) -> list[str]:
+        return ["".join(row).rstrip() for row in self.grid]
+
+    def row_of(self, text: str) -> int:
+        """The last row that holds `text`."""
+        found = [n for n, line in enumerate(self.lines()) if text in line]
+        assert found, f"{text!r} not on screen:\n" + "\n".join(self.lines())
+        return found[-1]
+
+
+def _shown(size: tuple[int, int], keys: str, until: str, **env: str) -> Screen:
+    """The screen of `attune regulate` once `keys`, typed at its first rating, showed
+    `until` (no keys: the screen as the rating is first asked)."""
+    import contextlib
+
+    rows, cols = size
+    child = spawn("regulate", size=size, **env)
+    seen = io.StringIO()
+    child.logfile_read = seen
+    try:
+        child.expect(on_screen("overwhelmed)"))
+        if keys:
+            child.send(keys)
+            child.expect(on_screen(until))
+        with contextlib.suppress(pexpect.EOF):  # let the rest of that redraw arrive
+            child.expect(pexpect.TIMEOUT, timeout=0.5)
+        screen = Screen(rows, cols)
+        screen.feed(seen.getvalue())
+        child.sendcontrol("c")
+        finish(child)
+    finally:
+        child.close(force=True)
+    return screen
+
+
+REFUSALS = [
+    pytest.param("11\r", "11 is out of range;", id="out-of-range"),
+    pytest.param("\r", "an answer is needed", id="empty"),
+    pytest.param("lots\r", "expected a whole number", id="not-a-number"),
+]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("keys", "message"), REFUSALS)
+def test_a_refused_answer_says_why_right_under_its_prompt(
+    data_dir: Path, size: tuple[int, int], keys: str, message: str
+) -> None:
+    """It once showed at the bottom of the screen, 28 rows below the cursor at 100x30."""
+    screen = _shown(size, keys, message)
+    prompt = screen.row_of("overwhelmed)")  # the last row of the question and its hint
+    assert 1 <= screen.row_of(message) - prompt <= 2, "\n".join(screen.lines())
+    assert all(len(line) <= size[1] for line in screen.lines())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_refused_answer_says_why_right_under_its_prompt_under_term_dumb(
+    data_dir: Path, size: tuple[int, int]
+) -> None:
+    screen = _shown(size, "11\r", "11 is out of range;", TERM="dumb")
+    assert 1 <= screen.row_of("11 is out of range;") - screen.row_of("overwhelmed)") <= 2
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_required_rating_says_why_on_the_prompt(data_dir: Path, size: tuple[int, int]) -> None:
+    screen = _shown(size, "", "")
+    text = " ".join(" ".join(screen.lines()).split())
+    assert "How stirred up do you feel right now? Needed: your before and after show " in text
+    assert all(len(line) < size[1] for line in screen.lines()), "\n".join(screen.lines())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_quick_check_in_says_its_title_once(data_dir: Path, size: tuple[int, int]) -> None:
+    child = spawn("checkin", "--quick", size=size)
+    try:
+        child.expect(on_screen("Which word comes closest"))
+        shown = child.before
+        child.sendcontrol("c")
+        finish(child)
+    finally:
+        child.close(force=True)
+    assert "Quick check-in" in shown
+    assert "Daily check-in" not in shown and "daily check-in" not in shown
+    assert "skipped" not in shown  # nothing in the quick check-in is skipped by section

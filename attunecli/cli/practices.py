@@ -34,6 +34,14 @@ NoGuideOpt = Annotated[
     bool,
     typer.Option("--no-guide", help="Skip the live breathing guide; just rate before and after."),
 ]
+CheckinNoGuideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-guide",
+        help="Leave out the live guide in the breathing minute; the rest of the check-in "
+        "is asked as usual.",
+    ),
+]
 PlainOpt = Annotated[
     bool,
     typer.Option(
@@ -237,16 +245,17 @@ def register(app: typer.Typer) -> None:
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
         discard: DiscardOpt = False,
-        no_guide: NoGuideOpt = False,
+        no_guide: CheckinNoGuideOpt = False,
         plain: PlainOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
         """The daily check-in, three to five minutes.
 
-        Notice what you feel, a minute of slow breathing, someone on your mind, and
-        one line to close.
-        Every part can be skipped. Without a
-        terminal, give at least --feeling and --intensity.
+        Notice what you feel, a minute of slow breathing, someone on your mind, a
+        small moment of connection, and one line to close. Any part can be skipped,
+        and most questions too; the few that need an answer say why. A feeling comes
+        with how strong it is (--intensity). Without a terminal, give at least one
+        answer; --quick needs --feeling and --intensity.
 
         \b
         Examples:
@@ -297,8 +306,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Pause, notice, and name what you feel.
 
-        A breath; where you feel it in your body and what it is like; what you
-        noticed in the other person; a feeling word; how strong; what set it off.
+        A breath; where you feel it in your body and what it is like; if someone
+        else is part of it, what you noticed in them and a guess at what they feel;
+        a feeling word; how strong; what set it off.
 
         \b
         Examples:
@@ -368,10 +378,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Say back what someone else feels, before any advice.
 
-        attune drafts a reflection ("It sounds like you felt ...") and a line that
-        validates the feeling; validating is not agreeing. If you type the reply you
-        were about to give, attune points out advice, fixing, minimising, blaming or
-        defensiveness and offers another way to say it.
+        What they said or showed, the feelings they may have had, and a guess at what
+        they left unsaid. attune drafts a reflection ("It sounds like you felt ...")
+        and a line that validates the feeling; validating is not agreeing. Then: do
+        they want you to listen, or to help? If you type the reply you were about to
+        give, attune points out advice, fixing, minimising, blaming or defensiveness
+        and offers another way to say it.
 
         \b
         Examples:
@@ -443,7 +455,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Swap defensiveness for curiosity.
 
-        The story you are telling yourself, other explanations, open questions.
+        The story you are telling yourself, a softer feeling under the defensiveness,
+        other explanations, the part of their view you can agree with, open
+        questions, and one sentence you could say in the moment.
 
         \b
         Examples:
@@ -509,6 +523,7 @@ def register(app: typer.Typer) -> None:
         A live guide shows each phase and its count; Ctrl-C stops it at any moment
         and your entry is kept. Light-headed? Breathe normally or stop. With
         --plain (or TERM=dumb, or on a narrow terminal) it is one plain line per phase.
+        Still very stirred up afterwards (7 or more)? It suggests a pause.
 
         \b
         Examples:
@@ -598,7 +613,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Repair after a miss, and follow up.
 
-        What happened, your part, a drafted repair message, a follow-up date.
+        What happened, what they may have felt, your part and one thing you'll do
+        differently, a drafted repair message, their side of it, and a follow-up date.
 
         The repair stays open until you mark it done with `attune repair done ID`;
         `attune repairs` lists the open ones.
