@@ -111,6 +111,8 @@ def guide_words() -> dict[str, str]:
 def timed_closings(practice_id: str) -> dict[str, str]:
     """A practice's closing words by time practised (`short`, and `minutes` with
     {minutes}), for practices with a guide; empty when it has none."""
+    if practice_id not in ALL_PRACTICE_IDS:
+        return {}  # a practice of one's own has its one closing line
     return dict(_raw_practice(practice_id).get("closing_by_time", {}))
 
 
@@ -239,6 +241,8 @@ def _step(raw: dict[str, Any]) -> Step:
     options: tuple[Option, ...] = ()
     if "options_from" in raw:
         options = _options(raw["options_from"])
+    elif "options" in raw:  # written out in a practice file of one's own
+        options = tuple(Option(str(o), str(o)) for o in raw["options"])
     elif kind in ("feeling", "feelings"):
         options = _feeling_options()
     when = None
@@ -285,7 +289,11 @@ def practice(practice_id: str, *, quick: bool = False) -> Practice:
     """The practice `practice_id`; for the check-in, `quick` gives the one-minute version."""
     if practice_id not in ALL_PRACTICE_IDS:
         raise KeyError(practice_id)
-    raw = _raw_practice(practice_id)
+    return practice_from_raw(_raw_practice(practice_id), quick=quick)
+
+
+def practice_from_raw(raw: dict[str, Any], *, quick: bool = False) -> Practice:
+    """A practice from its parsed TOML: a built-in one, or a checked file of one's own."""
     sections: list[Section] = []
     for sec in raw["section"]:
         if "from" in sec:
