@@ -7,6 +7,7 @@ from __future__ import annotations
 # each command of the app is here once, so a new command cannot be left off.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Practise", ("checkin", "slow-down", "reflect", "curious", "regulate", "repair")),
+    ("Your own", ("practices", "run")),
     ("Look back", ("history", "show", "search", "insights", "repairs", "feelings", "report")),
     ("Care", ("support", "safety-plan", "check-reply")),
     ("Keep", ("export", "import", "forget", "doctor", "path")),

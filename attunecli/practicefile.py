@@ -159,6 +159,8 @@ def _rules(data: dict[str, Any]) -> list[tuple[list[str | int], str]]:
         for t, step in enumerate(section.get("step", [])):
             at: list[str | int] = ["section", s, "step", t]
             kind = step.get("kind")
+            if flag_of(step.get("id", "")) in RUN_OPTIONS:
+                out.append(([*at, "id"], f"{step['id']!r} is an option of attune run; rename it"))
             if step.get("id") in earlier:
                 out.append(([*at, "id"], f"a second step called {step['id']!r} in this section"))
             has_options = "options" in step or "options_from" in step
@@ -263,7 +265,31 @@ def load_text(text: str, name: str) -> Practice:
     return practice_of(data)
 
 
+# What `attune run` takes for itself: a step's option may not be one of these.
+RUN_OPTIONS = frozenset(
+    {"answers", "no-input", "resume", "discard", "json", "help", "data-dir", "no-color", "no-pager"}
+)
+
+
+def flag_of(step_id: str) -> str:
+    """A step's option on `attune run`: its id with dashes (how_strong: --how-strong)."""
+    return step_id.replace("_", "-")
+
+
 def practice_of(data: dict[str, Any]) -> Practice:
+    """The practice a checked file holds; every step but an info one answers to an option
+    of its id (a step id seen in two sections answers to its section.step id only)."""
+    import copy
+
     from attunecli.catalog import practice_from_raw
 
-    return practice_from_raw(data)
+    raw = copy.deepcopy(data)
+    seen: dict[str, int] = {}
+    for section in raw["section"]:
+        for step in section["step"]:
+            seen[step["id"]] = seen.get(step["id"], 0) + 1
+    for section in raw["section"]:
+        for step in section["step"]:
+            if step["kind"] != "info" and seen[step["id"]] == 1:
+                step["flag"] = flag_of(step["id"])
+    return practice_from_raw(raw)

@@ -106,7 +106,9 @@ def summary(entry: Entry) -> str:
         return f"{shown(p, 'context', a('context'))}, {side}: {a('what')}"
     if p == "repair-done":
         return f"closed repair {short_id(entry.refers_to or '')}"
-    return ""
+    # A practice of one's own: its first few answers, as given.
+    said = [answer_text(x.answer) for x in entry.answers if x.answer not in (None, "", [])]
+    return " · ".join(said[:3])
 
 
 def entry_view(entry: Entry) -> RenderableType:

@@ -29,6 +29,7 @@ from attunecli.store import Store
 class PracticeRequest:
     practice_id: str
     quick: bool = False
+    practice: Practice | None = None  # a practice of one's own, already loaded and checked
     options: Mapping[str, JSON] = field(default_factory=dict)  # flag -> value; None: not given
     answers_file: str | None = None  # path, or "-" for stdin
     guide: bool = True
@@ -271,7 +272,7 @@ def run(
 ) -> Outcome:
     """Walk the practice and save its entry. `notify` gets one line at a time for stderr
     (a draft picked up or thrown away, an answer in it that no longer holds)."""
-    practice = load_practice(request.practice_id, quick=request.quick)
+    practice = request.practice or load_practice(request.practice_id, quick=request.quick)
     file_answers = read_answers(request.answers_file, stdin_text) if request.answers_file else {}
     given = resolve_given(practice, file_answers, request.options)
     asker: Asker

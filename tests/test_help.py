@@ -57,9 +57,16 @@ def test_the_walk_finds_every_command_and_group() -> None:
         "schedule install",
         "schedule status",
         "schedule remove",
+        "practices",
+        "practices check",
+        "practices new",
+        "practices add",
+        "run",
+        "report",
+        "help",
     }
     groups = {ids(p) for p, c in COMMANDS if hasattr(c, "commands")}
-    assert groups == {"attune", "repair", "config", "schedule"}
+    assert groups == {"attune", "repair", "config", "schedule", "practices"}
 
 
 @pytest.mark.parametrize("path", [p for p, _ in COMMANDS], ids=ids)

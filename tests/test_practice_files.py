@@ -219,3 +219,70 @@ def test_any_file_checks_clean_and_runs_or_names_its_problems(text: str) -> None
     # a required answer the script did not give is the ordinary one-line error
     with contextlib.suppress(practicefile.UsageError):
         run_practice(p, asker, RunOptions(now=lambda: NOW))
+
+
+# the commands: attune practices (list, new, check, add) and attune run NAME
+
+
+def test_new_check_run_and_list(cli: Any, attune_dirs: Any, data_dir: Any) -> None:
+    r = cli("practices", "new", "evening-card")
+    assert r.exit_code == 0, r.stderr
+    [made] = list(attune_dirs.glob("**/practices/evening-card.toml"))
+    assert made.stat().st_mode & 0o777 == 0o600
+    assert cli("practices", "check", str(made)).exit_code == 0
+    r = cli(
+        "run", "evening-card", "--feeling", "calm", "--how-strong", "2", "--planned", "no",
+        "--why-not", "rain", "--helped", "a walk", "--helped", "rest", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    import json
+
+    saved = json.loads(r.stdout)
+    assert saved["practice"] == "evening-card"
+    got = {a["id"]: a["answer"] for a in saved["answers"]}
+    assert got == {
+        "feeling": "calm",
+        "how_strong": 2,
+        "helped": ["a walk", "rest"],
+        "planned": False,
+        "why_not": "rain",
+    }
+    listed = cli("practices").stdout
+    assert "Built in:" in listed and "evening-card" in listed.split("Your own")[1]
+    again = cli("practices", "new", "evening-card")
+    assert again.exit_code == 2 and "already exists" in again.stderr
+    assert cli("history").stdout.count("evening-card") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("run", "nope"), "no practice called 'nope'"),
+        (("run", "evening-card", "--bogus", "1"), "--bogus: not a step of evening-card"),
+        (("run", "evening-card", "--how-strong", "9", "--feeling", "calm"), "out of range"),
+        (("run", "evening-card", "--how-strong"), "give it a value"),
+        (("run", "evening-card"), "how_strong"),  # no terminal: what is missing is named
+        (("practices", "new", "Checkin"), "lowercase letters"),
+        (("practices", "new", "checkin"), "not a built-in practice"),
+        (("practices", "check", "/nonexistent.toml"), "no such file"),
+    ],
+)
+def test_the_bad_cases_are_one_line_and_exit_2(cli: Any, args: tuple[str, ...], said: str) -> None:
+    assert cli("practices", "new", "evening-card").exit_code == 0
+    r = cli(*args)
+    assert r.exit_code == 2, (r.stdout, r.stderr)
+    assert said in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_a_bad_file_is_refused_by_add_and_named_by_check(cli: Any, tmp_path: Any) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(GOOD.replace("min = 0", "min = 6"))
+    r = cli("practices", "check", str(bad))
+    assert r.exit_code == 1
+    assert f"{bad}: line 15: " in r.stderr and "must be more than min" in r.stderr
+    r = cli("practices", "add", str(bad))
+    assert r.exit_code == 2 and "line 15" in r.stderr
+    good = tmp_path / "good.toml"
+    good.write_text(GOOD)
+    assert cli("practices", "add", str(good)).exit_code == 0
+    assert cli("run", "evening-card", "--mood", "3").exit_code == 0

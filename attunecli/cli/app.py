@@ -16,6 +16,7 @@ from attunecli.cli import (
     checking,
     helping,
     other,
+    own,
     practices,
     reading,
     reminders,
@@ -204,6 +205,7 @@ checking.register(app)
 reading.register(app)
 reading.register_insights(app)
 reading.register_exchange(app)
+own.register(app)
 reporting.register(app)
 reminders.register(app)
 other.register(app)

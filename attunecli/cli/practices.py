@@ -29,6 +29,7 @@ from attunecli.errors import EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
     from attunecli.askers import Asker
+    from attunecli.models import Practice
 
 NoGuideOpt = Annotated[
     bool,
@@ -106,6 +107,7 @@ def _run(
     minutes: float | None = None,
     resume: bool = False,
     discard: bool = False,
+    practice: "Practice | None" = None,
 ) -> None:
     from attunecli import config, session, welcome
     from attunecli.drafts import Drafts
@@ -127,6 +129,7 @@ def _run(
         guide_minutes=minutes,
         resume=resume,
         discard=discard,
+        practice=practice,
     )
     try:
         outcome = session.run(
