@@ -181,6 +181,8 @@ def normalise(step: Step, raw: JSON, now: datetime) -> tuple[JSON, dict[str, Any
     if kind == "scale":
         if step.measure:
             details["measure"] = step.measure
+        if step.max != 10:  # a 0-5 scale: its top, so 4 of 5 is read as near the top
+            details["of"] = step.max
         return parse_scale(step, raw), details
     if kind == "choice":
         return parse_choice(step, raw), details

@@ -235,7 +235,10 @@ def free_text(entry: Entry, *, vocabulary_feelings: bool = True) -> Iterable[str
 
 
 # Scales whose high end is itself unpleasant ("overwhelmed"), whatever feeling goes with them.
-UNPLEASANT_MEASURES = ("arousal_before", "arousal_after")
+UNPLEASANT_MEASURES = ("arousal_before", "arousal_after", "distress")
+# Scales of an urge, read against their own top (4 of 5), since an urge near the top
+# is a reason to show support, whatever the feeling.
+URGE_MEASURES = ("urge",)
 
 
 def high_distress(entry: Entry, threshold: int = 9) -> bool:
@@ -247,9 +250,17 @@ def high_distress(entry: Entry, threshold: int = 9) -> bool:
     them costs little.
     """
     for a in entry.answers:
-        if a.kind != "scale" or not isinstance(a.answer, int) or a.answer < threshold:
+        if a.kind != "scale" or not isinstance(a.answer, int) or isinstance(a.answer, bool):
             continue
         measure = a.details.get("measure")
+        top = a.details.get("of", 10)
+        if measure in URGE_MEASURES and isinstance(top, int) and top > 0:
+            # An urge (a diary card's urge to hurt yourself) counts near the top of its scale.
+            if a.answer >= max(1, round(top * 0.8)):
+                return True
+            continue
+        if a.answer < threshold:
+            continue
         if measure in UNPLEASANT_MEASURES:
             return True
         if measure != "intensity":

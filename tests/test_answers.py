@@ -121,7 +121,7 @@ def test_scale_refuses_out_of_range(raw: Any) -> None:
 
 def test_scale_uses_the_steps_own_range_and_keeps_its_measure() -> None:
     st = step("scale", min=1, max=5, measure="intensity")
-    assert normalise(st, "5", NOW) == (5, {"measure": "intensity"})
+    assert normalise(st, "5", NOW) == (5, {"measure": "intensity", "of": 5})  # its own top
     assert "from 1 to 5" in refused(st, 0)
     assert "from 1 to 5" in refused(st, 6)
     assert normalise(step("scale"), 3, NOW) == (3, {})  # no measure, no detail

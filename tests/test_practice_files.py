@@ -286,3 +286,40 @@ def test_a_bad_file_is_refused_by_add_and_named_by_check(cli: Any, tmp_path: Any
     good.write_text(GOOD)
     assert cli("practices", "add", str(good)).exit_code == 0
     assert cli("run", "evening-card", "--mood", "3").exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["diary-card", "thought-record"])
+def test_the_shipped_practices_check_clean_and_say_what_they_are_for(name: str) -> None:
+    from importlib import resources
+
+    text = resources.files("attunecli.content").joinpath(f"shipped/{name}.toml").read_text()
+    data, problems = practicefile.check_text(text)
+    assert problems == [] and data is not None
+    assert "therapist" in data["about"] and "does not replace" in data["about"]
+
+
+def test_the_thought_record_runs_by_script(cli: Any, data_dir: Any) -> None:
+    r = cli(
+        "run", "thought-record", "--situation", "late to work", "--feeling", "ashamed",
+        "--before", "7", "--thought", "I always mess up", "--balanced", "I was late once",
+        "--after", "4", "--json",
+    )  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    import json
+
+    got = {a["id"]: a["answer"] for a in json.loads(r.stdout)["answers"]}
+    assert (got["before"], got["after"], got["balanced"]) == (7, 4, "I was late once")
+
+
+@pytest.mark.parametrize(("urge", "support"), [(3, False), (4, True), (5, True)])
+def test_a_strong_urge_on_the_diary_card_shows_support(
+    cli: Any, data_dir: Any, urge: int, support: bool
+) -> None:
+    r = cli("run", "diary-card", "--urge-harm", str(urge), "--acted-harm", "no", "--joy", "1")
+    assert r.exit_code == 0, r.stderr
+    assert ("Samaritans" in r.stderr or "988" in r.stderr) is support
+    import json
+
+    [entry] = [json.loads(p.read_text()) for p in data_dir.rglob("*.json")]
+    [answer] = [a for a in entry["answers"] if a["id"] == "urges.urge_harm"]
+    assert answer["details"] == {"measure": "urge", "of": 5}

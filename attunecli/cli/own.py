@@ -91,8 +91,20 @@ def _read(path: Path) -> str:
         raise UsageError(f"could not read {shown(path)}: {why}") from None
 
 
+SHIPPED = ("diary-card", "thought-record")  # in the practice-file format, shipped with attune
+
+
+def _shipped(name: str) -> tuple["Path", str] | None:
+    from importlib import resources
+
+    if name not in SHIPPED:
+        return None
+    found = resources.files("attunecli.content").joinpath(f"shipped/{name}.toml")
+    return Path(str(found)), found.read_text(encoding="utf-8")
+
+
 def find_own(d: Deps, name: str) -> tuple["Path", str]:
-    """The file of one's own practice `name`, and its text."""
+    """The file of one's own practice `name` (yours first, then those shipped), and its text."""
     from attunecli.errors import UsageError
     from attunecli.practicefile import check_text
 
@@ -101,6 +113,9 @@ def find_own(d: Deps, name: str) -> tuple["Path", str]:
         data, _ = check_text(text)
         if path.stem == name or (data is not None and data.get("id") == name):
             return path, text
+    shipped = _shipped(name)
+    if shipped is not None:
+        return shipped
     raise UsageError(
         f"no practice called {name!r}; `attune practices` lists yours and the built-in ones"
     )
@@ -141,6 +156,12 @@ def register(app: typer.Typer) -> None:
             p = practice(pid)
             command = "repair --received" if pid == "repair-received" else pid
             d.out.write(f"  {command:<20} {p.summary}\n")
+        for name in SHIPPED:
+            shipped = _shipped(name)
+            assert shipped is not None
+            data, _ = check_text(shipped[1])
+            if data is not None:
+                d.out.write(f"  {'run ' + name:<20} {data['summary']}\n")
         files = _own_files(d)
         d.out.write(f"\nYour own ({shown(_own_dir(d))}):\n")
         if not files:
