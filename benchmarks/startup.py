@@ -266,7 +266,7 @@ def report(cases: list[Case]) -> list[str]:
     base = next(c for c in cases if c.name == BASELINE).median
     pty_base = next(c for c in cases if c.name == PTY_BASELINE).median
     missed: list[str] = []
-    print(f"{'case':<28}{'median ms':>10}{'iqr ms':>8}{'ratio':>8}{'target':>8}   ok")
+    print(f"{'case':<34}{'median ms':>10}{'iqr ms':>8}{'ratio':>8}{'target':>8}   ok")
     for case in cases:
         ratio = case.median / base
         target = f"{case.target:g}x" if case.target is not None else ""
@@ -278,7 +278,7 @@ def report(cases: list[Case]) -> list[str]:
             ok = f"NO (+{(ratio - case.target) * base:.1f} ms over)"
             missed.append(case.name)
         print(
-            f"{case.name:<28}{case.median:>10.1f}{case.iqr:>8.1f}{ratio:>7.1f}x{target:>8}   {ok}"
+            f"{case.name:<34}{case.median:>10.1f}{case.iqr:>8.1f}{ratio:>7.1f}x{target:>8}   {ok}"
         )
     checkin = next(c for c in cases if c.name.startswith("attune checkin"))
     print(
