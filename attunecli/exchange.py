@@ -115,6 +115,17 @@ def write_jsonl(entries: Iterable[Entry], out: IO[str]) -> int:
     return n
 
 
+# JSON escapes C0 controls itself; DEL and the C1 controls (U+009B starts a terminal
+# escape sequence as ESC [ does) it leaves raw, so the csv cell escapes them too.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
+
+
+def _inert_json(value: Any) -> str:
+    """`value` as JSON with no raw control character: the same JSON to any reader."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _csv_row(e: Entry) -> list[str]:
     row: dict[str, Any] = {
         "id": e.id,
@@ -122,7 +133,7 @@ def _csv_row(e: Entry) -> list[str]:
         "practice": e.practice,
         "complete": e.complete,
         "refers_to": e.refers_to,
-        "answers_json": json.dumps([a.to_json() for a in e.answers], ensure_ascii=False),
+        "answers_json": _inert_json([a.to_json() for a in e.answers]),
     }
     for col in CSV_COLUMNS:
         if col not in row:
@@ -386,11 +397,19 @@ def read_records(source: Path) -> list[tuple[str, Any]]:
     """(where, record) for every record in a json or jsonl export, or in another data dir."""
     if source.is_dir():
         root = source if (source / "entries").is_dir() else source.parent
-        other = Store(root)
-        found = []
+        problems: dict[Path, str] = {}
+        other = Store(root, on_problem=problems.__setitem__)
+        found: list[tuple[str, Any]] = []
         for path in other.paths():
+            # Read as the reading commands do: no link followed (an entry-named link to a
+            # file elsewhere, or to a FIFO that would block), nothing but a regular file
+            # opened, and nothing larger than an entry read into memory.
             try:
-                found.append((str(path), json.loads(path.read_text(encoding="utf-8"))))
+                raw = other.read_bytes(path)
+                if raw is None:
+                    found.append((str(path), ValueError(problems.get(path, "not readable"))))
+                    continue
+                found.append((str(path), json.loads(raw.decode("utf-8"))))
             except (OSError, ValueError, RecursionError) as exc:
                 found.append((str(path), exc))
         return found

@@ -80,6 +80,23 @@ def shown(path: str | os.PathLike[str]) -> str:
     return one_line(os.fspath(path))
 
 
+def json_text(text: str | os.PathLike[str]) -> str:
+    """`text` (a path, say) as UTF-8 JSON can carry it: unchanged when it can be, and
+    else with each byte that is not UTF-8 (a file name from another system) shown as
+    ``\\xff``, so a `--json` listing of such a name never fails to print."""
+    value = os.fspath(text)
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no byte stands for
+        raw = value.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "backslashreplace")
+
+
 class NotRegular(OSError):
     """A FIFO, a device, a socket or a folder where a file was expected."""
 

@@ -487,7 +487,7 @@ class Index:
                     continue
                 new, gone, temp, listed = self._refresh_month(conn, rel, path, rel in known)
                 # A killed save's leftovers; sweeping them changes the folder's time.
-                if temp and self.sweep and _sweep(path):
+                if temp and self.sweep and not _through_a_link(self.root, path) and _sweep(path):
                     with contextlib.suppress(OSError):
                         st = os.stat(path)
                         mtime_ns, ctime_ns = st.st_mtime_ns, st.st_ctime_ns
@@ -547,8 +547,8 @@ class Index:
             if not known:
                 fresh.append((name, rel, -1, -1, m.group(1), m.group(2)))
                 continue
-            try:
-                st = os.stat(os.path.join(path, name))
+            try:  # not followed: a link (even a dangling one) is an entry file to name
+                st = os.lstat(os.path.join(path, name))
             except OSError:
                 continue
             seen.add(name)
@@ -682,6 +682,18 @@ class _Connection:
     ) -> None:
         if self.conn is not None:
             self.conn.close()
+
+
+def _through_a_link(root: str, folder: str) -> bool:
+    """Whether `folder` (root/YYYY/MM) is reached through a linked year or month folder:
+    nothing is deleted there, since it is not attune's (the data folder may be a link)."""
+    rel = os.path.relpath(folder, root)
+    here = root
+    for part in rel.split(os.sep):
+        here = os.path.join(here, part)
+        if os.path.islink(here):
+            return True
+    return False
 
 
 def _sweep(folder: str) -> int:

@@ -124,7 +124,7 @@ def load_files(
         conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
         conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
         try:  # before reading, so a change after this is seen as one next time
-            st = os.stat(path)
+            st = os.lstat(path)  # a link is named by Store.load, and never followed
             conn.execute(
                 "UPDATE entries SET size = ?, mtime_ns = ? WHERE rowid = ?",
                 (st.st_size, st.st_mtime_ns, rowid),

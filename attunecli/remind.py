@@ -72,12 +72,23 @@ def decide(paths: Paths, now: datetime, day_start: time) -> Nudge:
     store = Store(paths.data)  # silent: a reminder is no place to report file problems
     if not store.root.is_dir():
         return Nudge(day, checked_in=False)
-    index = Index(store.root, paths.cache, sweep=True)
-    with index.connection() as conn:
-        checked_in = Index.practised_between(conn, "checkin", start, end)
-        due = [
-            r for r in Index.open_repairs(conn) if r.follow_up and r.follow_up <= day.isoformat()
-        ]
+    try:
+        index = Index(store.root, paths.cache, sweep=True)
+        with index.connection() as conn:
+            return _decided(conn, day, start, end)
+    except (sqlite3.Error, OSError):
+        # The cache folder cannot hold the index (a link at its place, a folder another
+        # user made): the index is never needed to be right, so the files are read into
+        # one in memory, as the reading commands do; quietly, since this is cron's.
+        # A problem with the entries themselves fails again here, and is reported.
+        index = Index(store.root, None, sweep=True)
+        with index.connection() as conn:
+            return _decided(conn, day, start, end)
+
+
+def _decided(conn: sqlite3.Connection, day: date, start: datetime, end: datetime) -> Nudge:
+    checked_in = Index.practised_between(conn, "checkin", start, end)
+    due = [r for r in Index.open_repairs(conn) if r.follow_up and r.follow_up <= day.isoformat()]
     return Nudge(day, checked_in=checked_in, due=due)
 
 

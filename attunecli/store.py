@@ -241,6 +241,11 @@ class Store:
                 "and attune writes through none inside its data folder"
             )
 
+    def read_bytes(self, path: Path) -> bytes | None:
+        """The bytes of entry file `path` as every reader takes them: no link followed,
+        only a regular file, at most MAX_ENTRY_BYTES (None: named, with the reason)."""
+        return self._read_no_links(path)
+
     def _read_no_links(self, path: Path) -> bytes | None:
         """The bytes of entry file `path`, opened without following a link (None: named)."""
         link = self._link_between(path)

@@ -86,7 +86,10 @@ def test_unknown_practice() -> None:
 
 
 def test_all_practices_are_known_to_the_schema() -> None:
-    assert set(SCHEMA["properties"]["practice"]["anyOf"][0]["enum"]) == {*ALL_PRACTICE_IDS, "repair-done"}
+    assert set(SCHEMA["properties"]["practice"]["anyOf"][0]["enum"]) == {
+        *ALL_PRACTICE_IDS,
+        "repair-done",
+    }
     answer_kinds = set(SCHEMA["$defs"]["answer"]["properties"]["kind"]["enum"])
     assert answer_kinds == set(STEP_KINDS) - {"info"}
 

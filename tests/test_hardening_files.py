@@ -377,9 +377,9 @@ def test_set_keeps_the_users_comments_and_layout(config_file: Path) -> None:
 
 def test_a_new_file_starts_with_the_explaining_comment(config_file: Path) -> None:
     config.set_value(config_file, "attachment", "secure")
-    assert config_file.read_text() == (
-        '# attune settings; `attune config --help` explains each key.\nattachment = "secure"\n'
-    )
+    header = "".join(f"# {line}\n" for line in config.HEADER)
+    assert config_file.read_text() == header + 'attachment = "secure"\n'
+    assert header.startswith("# attune settings.") and "# day-start: " in header
 
 
 def test_when_tomlkit_gets_it_wrong_the_settings_are_written_afresh(

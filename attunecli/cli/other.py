@@ -187,19 +187,20 @@ def register_care(app: typer.Typer) -> None:
         d = deps(ctx)
         report = doctor.examine(d.paths)
         if as_json:
+            from attunecli.fsutil import json_text
             from attunecli.plain import write_json
 
             write_json(
                 d.out,
                 {
-                    "locations": {k: str(v) for k, v in report.locations.items()},
+                    "locations": {k: json_text(v) for k, v in report.locations.items()},
                     "entries_read": report.entries_read,
                     "needs_attention": report.needs_attention,
                     "findings": [
                         {
                             "kind": f.kind,
-                            "path": str(f.path),
-                            "message": f.message,
+                            "path": json_text(f.path),
+                            "message": json_text(f.message),
                             "attention": f.attention,
                             "fix": f.fix,
                         }
