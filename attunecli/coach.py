@@ -64,11 +64,24 @@ def _statement(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
     return _pick(drafts["without_situation"], feelings).format(feelings=feelings)
 
 
+# Words for the other person in the third person: in a message to them, "I called him
+# lazy. You may have felt..." speaks of them and to them at once.
+_ABOUT_THEM = re.compile(r"\b(?:he|him|his|she|her|hers|they|them|their|theirs)\b", re.I)
+
+
 def _repair_message(answers: Mapping[str, JSON], text: Mapping[str, Any]) -> str:
     r = _by_context(text["repair"], answers)
-    parts = [str(r["acknowledge"]).format(what=_clause(answers.get("what") or "what happened"))]
-    if answers.get("my_part"):
-        parts.append(str(r["own"]).format(my_part=_clause(answers["my_part"])))
+    what = _clause(answers.get("what") or "what happened")
+    to_them = answers.get("context") != "self"
+    if to_them and _ABOUT_THEM.search(what):
+        parts = [str(r.get("acknowledge_plain", text["repair"]["acknowledge_plain"]))]
+    else:
+        parts = [str(r["acknowledge"]).format(what=what)]
+    my_part = _clause(answers.get("my_part") or "")
+    if my_part and not (to_them and _ABOUT_THEM.search(my_part)):
+        parts.append(str(r["own"]).format(my_part=my_part))
+    elif my_part:
+        parts.append(str(r.get("own_plain", text["repair"]["own_plain"])))
     parts.append(str(r["validate"]).format(feelings=_feelings(answers)))
     if answers.get("differently"):
         parts.append(str(r["differently"]).format(differently=_lower_first(answers["differently"])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from datetime import datetime
 from typing import Any
 
@@ -418,3 +419,22 @@ def test_tip_for_unknown_practice_or_missing_tips() -> None:
     assert coach.tip_for("anxious", "reflect", {"anxious": {"label": "Anxious"}}) is None
     assert coach.tip_for("anxious", "reflect", {"anxious": {"tips": {"reflect": ""}}}) is None
     assert coach.tip_for("x", "reflect", {"x": {"tips": {"reflect": "Breathe."}}}) == "Breathe."
+
+
+@pytest.mark.parametrize(
+    ("what", "my_part"),
+    [("I called him lazy", "I snapped at him"), ("she asked and I ignored her", "")],
+)
+def test_a_repair_message_speaks_to_them_not_of_them(what: str, my_part: str) -> None:
+    answers = {"context": "partner", "what": what, "my_part": my_part, "their_feelings": ["hurt"]}
+    message = coach.compose("repair_message", answers, TEXT)
+    assert not re.search(r"\b(?:him|her|she|he)\b", message), message
+    assert message.startswith(TEXT["repair"]["acknowledge_plain"])
+    assert "You may have felt hurt" in message
+    if my_part:
+        assert TEXT["repair"]["own_plain"] in message
+
+
+def test_a_repair_message_to_yourself_may_speak_of_them() -> None:
+    answers = {"context": "self", "what": "I shouted at her", "their_feelings": ["ashamed"]}
+    assert "I shouted at her" in coach.compose("repair_message", answers, TEXT)
