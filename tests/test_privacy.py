@@ -232,6 +232,19 @@ def run_everything(run: Any, tmp_path: Path) -> None:
     run("safety-plan", "--json")
     run("check-reply", "you should calm down")
     run("check-reply", "--json", "that sounds hard")
+    run("help")
+    run("help", "repair", "done")
+    run("report", "-o", "-")
+    run("practices")
+    card = tmp_path / "inputs" / "my-card.toml"
+    card.write_text(run("practices", "new", "my-card", "-o", "-").stdout)
+    run("practices", "check", str(card))
+    run("practices", "add", str(card))
+    run("practices", "new", "second-card")  # into attune's own config folder
+    run("run", "my-card", "--feeling", "calm", "--how-strong", "2")
+    run("run", "thought-record", "--answers", "-", stdin=json.dumps(
+        {"situation": "a late bus", "feeling": "annoyed", "before": 4, "thought": "always me"}
+    ))  # fmt: skip
     run("config", "set", "attachment", "anxious")
     run("config", "set", "day-start", "05:30")
     run("config", "show")
@@ -282,6 +295,7 @@ def test_every_command_runs_without_the_network_privately_and_in_its_own_folders
     inputs.mkdir()
     (inputs / "answers.json").write_text(json.dumps({"feeling": "hopeful", "intensity": 5}))
     (inputs / "export.jsonl").write_text("")  # the test fills it from `attune export`
+    (inputs / "my-card.toml").write_text("")  # and this from `attune practices new -o -`
     before = tree(tmp_path)
 
     seen: set[tuple[str, ...]] = set()
@@ -304,7 +318,10 @@ def test_every_command_runs_without_the_network_privately_and_in_its_own_folders
 
     after = tree(tmp_path)
     changed = {p for p in after if before.get(p) != after[p]} | (set(before) - set(after))
-    made_by_the_test = {os.path.join("inputs", "export.jsonl")}
+    made_by_the_test = {
+        os.path.join("inputs", "export.jsonl"),
+        os.path.join("inputs", "my-card.toml"),
+    }
     outside = sorted(
         p for p in changed if p.split(os.sep)[0] not in KEPT and p not in made_by_the_test
     )
