@@ -54,7 +54,7 @@ def _node(cmd: Any, path: str) -> dict[str, Any]:
     args: list[str | None] = []
     for p in cmd.params:
         if isinstance(p, TyperArgument):
-            args.append(ARG_KINDS.get((path, p.name)))
+            args.append(ARG_KINDS.get((path, p.name or "")))
             continue
         for name in [*p.opts, *p.secondary_opts]:
             options[name] = not p.is_flag

@@ -23,7 +23,7 @@ SHOT = ROOT / "docs" / "report.png"
 def main() -> int:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from playwright.sync_api import sync_playwright
-    from synth import generate
+    from synth import generate  # type: ignore[import-not-found]  # benchmarks/, on sys.path above
 
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if browser is None:
