@@ -9,9 +9,7 @@ each takes a value), its arguments, and which kind of value each completes to.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -90,18 +88,9 @@ def table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only say whether it is current")
-    args = parser.parse_args(argv)
-    text = table()
-    if args.check:
-        current = TABLE.exists() and TABLE.read_text(encoding="utf-8") == text
-        if not current:
-            print(f"{TABLE} is out of date: run python -m tools.make_completion", file=sys.stderr)
-        return 0 if current else 1
-    TABLE.write_text(text, encoding="utf-8")
-    print(f"wrote {TABLE}")
-    return 0
+    from tools.generated import write_or_check
+
+    return write_or_check(argv, doc=__doc__ or "", path=TABLE, make=table, tool="make_completion")
 
 
 if __name__ == "__main__":

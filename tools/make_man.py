@@ -10,8 +10,6 @@ printed (no-fill), so the page says exactly what `attune COMMAND --help` says.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
 PAGE = Path(__file__).resolve().parent.parent / "man" / "attune.1"
@@ -81,19 +79,9 @@ def page() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only say whether it is current")
-    args = parser.parse_args(argv)
-    text = page()
-    if args.check:
-        current = PAGE.exists() and PAGE.read_text(encoding="utf-8") == text
-        if not current:
-            print(f"{PAGE} is out of date: run python -m tools.make_man", file=sys.stderr)
-        return 0 if current else 1
-    PAGE.parent.mkdir(exist_ok=True)
-    PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {PAGE}")
-    return 0
+    from tools.generated import write_or_check
+
+    return write_or_check(argv, doc=__doc__ or "", path=PAGE, make=page, tool="make_man")
 
 
 if __name__ == "__main__":
