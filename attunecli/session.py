@@ -344,7 +344,9 @@ def run(
         path = _save(store, kept, draft_kept) if kept else None
         done_with_draft()
         return Outcome(kept, path, cancelled=True)
-    if not entry.answers:
+    if not any(a.answer is not None for a in entry.answers):
+        # Every step skipped (a card of one's own whose steps are all optional): no
+        # entry of nothing, as for a check-in whose every part was skipped.
         done_with_draft()
         return Outcome(None, None)
     path = _save(store, entry, draft_kept)

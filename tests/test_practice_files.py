@@ -323,3 +323,10 @@ def test_a_strong_urge_on_the_diary_card_shows_support(
     [entry] = [json.loads(p.read_text()) for p in data_dir.rglob("*.json")]
     [answer] = [a for a in entry["answers"] if a["id"] == "urges.urge_harm"]
     assert answer["details"] == {"measure": "urge", "of": 5}
+
+
+def test_a_card_with_every_step_skipped_saves_nothing(cli: Any, data_dir: Any) -> None:
+    r = cli("run", "diary-card")
+    assert r.exit_code == 0, r.stderr
+    assert "Nothing to save this time" in r.stderr
+    assert list(data_dir.rglob("*.json")) == []
