@@ -10,33 +10,39 @@ otherwise, never prompts, never writes colour, and does not nudge more than
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
-import sqlite3
-import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
-from typing import Any
 
 from attunecli.days import DEFAULT_DAY_START as DEFAULT_DAY_START
 from attunecli.days import logical_day as logical_day
 from attunecli.days import parse_day_start as parse_day_start
 from attunecli.errors import AttuneError
-from attunecli.fsutil import ensure_private_dir, read_regular, write_atomic
-from attunecli.index import Index, OpenRepair
-from attunecli.paths import Paths
-from attunecli.store import Store
+from attunecli.record import Record
+
+# Cron and timers run `attune remind` every day, and on most days it has nothing to
+# say: this module loads only what that answer needs (no dataclasses, json, pathlib,
+# subprocess or the store's models); the rest is imported where it is used.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+    from typing import Any
+
+    from attunecli.index import OpenRepair
+    from attunecli.paths import Paths
 
 
-@dataclass
-class Nudge:
-    day: date
-    checked_in: bool
-    due: list[OpenRepair] = field(default_factory=list)
+class Nudge(Record):
+    """What there is to say today (a plain class: dataclasses cost this path their import)."""
+
+    __slots__ = ("checked_in", "day", "due")
+
+    def __init__(self, day: date, checked_in: bool, due: list[OpenRepair] | None = None) -> None:
+        self.day = day
+        self.checked_in = checked_in
+        self.due: list[OpenRepair] = [] if due is None else due
 
     @property
     def needed(self) -> bool:
@@ -68,12 +74,18 @@ class Nudge:
 
 def decide(paths: Paths, now: datetime, day_start: time) -> Nudge:
     """What there is to say today; reads the index, never the whole store."""
+    import sqlite3
+
+    from attunecli.index import Index
+
     day, start, end = logical_day(now, day_start)
-    store = Store(paths.data)  # silent: a reminder is no place to report file problems
-    if not store.root.is_dir():
+    # The store's folder, as `Store(paths.data).root` names it (without loading the
+    # store); silent: a reminder is no place to report file problems.
+    root = os.path.join(os.fspath(paths.data), "entries")
+    if not _is_dir(root):
         return Nudge(day, checked_in=False)
     try:
-        index = Index(store.root, paths.cache, sweep=True)
+        index = Index(root, paths.cache, sweep=True)
         with index.connection() as conn:
             return _decided(conn, day, start, end)
     except (sqlite3.Error, OSError):
@@ -81,12 +93,30 @@ def decide(paths: Paths, now: datetime, day_start: time) -> Nudge:
         # user made): the index is never needed to be right, so the files are read into
         # one in memory, as the reading commands do; quietly, since this is cron's.
         # A problem with the entries themselves fails again here, and is reported.
-        index = Index(store.root, None, sweep=True)
+        index = Index(root, None, sweep=True)
         with index.connection() as conn:
             return _decided(conn, day, start, end)
 
 
+def _is_dir(path: str) -> bool:
+    """`Path(path).is_dir()`, without pathlib: False when there is nothing there, and
+    any other failure (no permission to look) raised, for `run` to report."""
+    import errno
+    import stat
+
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+            return False
+        raise
+    except ValueError:
+        return False
+
+
 def _decided(conn: sqlite3.Connection, day: date, start: datetime, end: datetime) -> Nudge:
+    from attunecli.index import Index
+
     checked_in = Index.practised_between(conn, "checkin", start, end)
     due = [r for r in Index.open_repairs(conn) if r.follow_up and r.follow_up <= day.isoformat()]
     return Nudge(day, checked_in=checked_in, due=due)
@@ -94,8 +124,10 @@ def _decided(conn: sqlite3.Connection, day: date, start: datetime, end: datetime
 
 # How many nudges went out today: a read-modify-write, so under a lock.
 @contextlib.contextmanager
-def _locked(path: Path) -> Any:
+def _locked(path: Path) -> Iterator[None]:
     import fcntl
+
+    from attunecli.fsutil import ensure_private_dir
 
     ensure_private_dir(path.parent)
     # Not through a link: one planted here would have us create or lock a file elsewhere.
@@ -109,6 +141,10 @@ def _locked(path: Path) -> Any:
 
 def take_turn(state_dir: Path, day: date, max_per_day: int) -> bool:
     """Count one nudge for `day` if fewer than `max_per_day` went out; False if none is left."""
+    import json
+
+    from attunecli.fsutil import read_regular, write_atomic
+
     state = state_dir / "remind.json"
     with _locked(state_dir / "remind.lock"):
         try:
@@ -128,8 +164,18 @@ def take_turn(state_dir: Path, day: date, max_per_day: int) -> bool:
     return True
 
 
-def notify(message: str, run: Callable[..., Any] = subprocess.run) -> bool:
-    """A desktop notification; False when no notifier worked (the caller prints instead)."""
+def notify(message: str, run: Callable[..., Any] | None = None) -> bool:
+    """A desktop notification; False when no notifier worked (the caller prints instead).
+
+    `run` is `subprocess.run` unless given (tests give their own).
+    """
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if run is None:
+        run = subprocess.run
     title, body = "attune", message.removeprefix("attune: ")
     if sys.platform == "darwin":
         script = f"display notification {json.dumps(body)} with title {json.dumps(title)}"
@@ -161,6 +207,8 @@ def run(
     notifier: Callable[[str], bool] = notify,
 ) -> None:
     """Decide, count, and say it (or say nothing). Raises AttuneError on a real failure."""
+    import sqlite3
+
     from attunecli.days import configured_day_start
 
     out = out or sys.stdout
@@ -176,6 +224,8 @@ def run(
             f"could not use the index in {paths.cache} ({exc}); `attune doctor --fix` rebuilds it"
         ) from exc
     if as_json:
+        import json
+
         out.write(json.dumps(nudge.to_json(reminded=reminded)) + "\n")
     elif reminded and not (desktop and notifier(nudge.line())):
         out.write(nudge.line() + "\n")

@@ -699,7 +699,7 @@ def test_cli_notify_with_a_notifier_that_works_or_fails(
 def test_cli_notify_without_any_notifier_prints_the_line(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("attunecli.remind.shutil.which", lambda *a, **k: None)
+    monkeypatch.setattr("shutil.which", lambda *a, **k: None)
     monkeypatch.setattr(sys, "platform", "linux")
     r = cli("remind", "--notify")
     assert (r.exit_code, r.stdout, r.stderr) == (0, CHECKIN_LINE + "\n", "")
@@ -707,7 +707,7 @@ def test_cli_notify_without_any_notifier_prints_the_line(
 
 def test_notify_runs_the_notifier_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "linux")
-    monkeypatch.setattr("attunecli.remind.shutil.which", lambda *a, **k: "/x/notify-send")
+    monkeypatch.setattr("shutil.which", lambda *a, **k: "/x/notify-send")
     calls: list[tuple[list[str], dict[str, Any]]] = []
 
     def ok(command: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
@@ -1009,3 +1009,16 @@ def test_cron_run_without_attune_vars_stays_in_home(tmp_path: Path) -> None:
         assert writes_outside(trace.read_text(), [home]) == []
     r = run(LAUNCHERS["script"], env, "closed")
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
+
+
+def test_nothing_to_say_loads_only_what_that_answer_needs(cli: Any, clock: Clock) -> None:
+    """Cron runs this daily: no store models, settings module, json, dataclasses or Typer."""
+    checkin(cli, clock, datetime.now().astimezone())
+    assert cli("remind").stdout == ""  # the index takes the new file in (as most days)
+    heavy = ("typer", "attunecli.store", "attunecli.config", "dataclasses", "json", "shutil")
+    code = (
+        "import sys; from attunecli.entry import main; rc = main(['remind']); "
+        f"print([m for m in {heavy!r} if m in sys.modules], file=sys.stderr); sys.exit(rc)"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stdout, r.stderr.strip()) == (0, "", "[]")
