@@ -131,7 +131,14 @@ class Detector:
 
 @dataclass(frozen=True)
 class Model:
-    """A logistic regression per concern over `features`; weights are ints over `scale`."""
+    """Logistic regressions over `features`; weights are ints over `scale`.
+
+    Each head is one regression, and `heads` names the concern it speaks for; a
+    concern's probability is its most confident head's. One head per kind ("plan",
+    "goodbye", ...) rather than one per concern: a plan and a goodbye share few
+    words, and one line drawn through both misses more of each. Without `heads`,
+    each concern is its own head.
+    """
 
     scale: int
     word_ngrams: int
@@ -151,6 +158,13 @@ class Model:
     # lines held out by group of voices. On texts too short for the model, the
     # rules always decide.
     rules_alone: bool = True
+    # head -> the concern it speaks for; empty: one head per concern, named after it.
+    heads: Mapping[str, str] = field(default_factory=dict)
+    # Whether the model reads which guards' words a text holds (see `_guard_features`).
+    guard_features: bool = False
+
+    def heads_of(self) -> Mapping[str, str]:
+        return self.heads or {c: c for c in CONCERNS}
 
 
 @dataclass(frozen=True)
@@ -291,16 +305,18 @@ def _model_data() -> dict[str, Any]:
 
 
 def model_from(data: Mapping[str, Any]) -> Model:
-    if data.get("format") != 1:
+    if data.get("format") != 2:
         raise ValueError("crisis model: unknown format")
-    concerns = data["concerns"]
+    heads = data["heads"]
     return Model(
         scale=int(data["scale"]),
         word_ngrams=int(data["word_ngrams"]),
         char_ngrams=(int(data["char_ngrams"][0]), int(data["char_ngrams"][1])),
-        bias={c: float(concerns[c]["bias"]) for c in CONCERNS},
-        threshold={c: float(concerns[c]["threshold"]) for c in CONCERNS},
-        weights={c: dict(concerns[c]["weights"]) for c in CONCERNS},
+        bias={h: float(heads[h]["bias"]) for h in heads},
+        threshold={c: float(data["threshold"][c]) for c in CONCERNS},
+        weights={h: dict(heads[h]["weights"]) for h in heads},
+        heads={h: str(heads[h]["concern"]) for h in heads},
+        guard_features=bool(data.get("guard_features", False)),
         min_words=int(data.get("min_words", 4)),
         class_ngrams=int(data.get("class_ngrams", 0)),
         rules_alone=bool(data.get("rules_alone", True)),
@@ -455,7 +471,12 @@ def hits(text: str, detector: Detector | None = None) -> list[Hit]:
 
 
 def features(
-    text: str, detector: Detector, word_ngrams: int, chars: tuple[int, int], class_ngrams: int = 0
+    text: str,
+    detector: Detector,
+    word_ngrams: int,
+    chars: tuple[int, int],
+    class_ngrams: int = 0,
+    guards: bool = False,
 ) -> set[str]:
     """What the model reads: word n-grams inside clauses, letter n-grams inside words
     (padded with a space each side, so "sucide" still shares most of "suicide"), and
@@ -490,16 +511,34 @@ def features(
     for h in hits(text, detector):
         out.add("r:" + h.concern)
         out.add("k:" + h.kind)
+    if guards:
+        out |= _guard_features(text, detector)
+    return out
+
+
+def _guard_features(text: str, detector: Detector) -> set[str]:
+    """Which guards' words the text holds ("x:goodbye" for "left without saying
+    goodbye"), and which rules' `unless`: what made the rules set a hit aside is worth
+    as much to the model, which otherwise reads "goodbye" alone."""
+    out: set[str] = set()
+    for clause in clauses(text, detector):
+        for guard in detector.guards:
+            if any(p.search(clause) for p in guard.patterns):
+                out.update("x:" + k for k in guard.kinds)
+        for rule in detector.rules:
+            if rule.guards and any(g.search(clause) for g in rule.guards):
+                out.add("u:" + rule.kind)
     return out
 
 
 def probabilities(feats: Iterable[str], model: Model) -> dict[str, float]:
+    """Each concern's probability: that of its most confident head."""
     found = list(feats)
-    out: dict[str, float] = {}
-    for c in CONCERNS:
-        w = model.weights[c]
-        z = model.bias[c] + sum(w.get(f, 0) for f in found) / model.scale
-        out[c] = 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+    out = dict.fromkeys(CONCERNS, 0.0)
+    for head, c in model.heads_of().items():
+        w = model.weights[head]
+        z = model.bias[head] + sum(w.get(f, 0) for f in found) / model.scale
+        out[c] = max(out[c], 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0)
     return out
 
 
@@ -522,10 +561,28 @@ def concerns(
             found |= ruled
         if len(_NOT_WORD.sub(" ", text.lower()).split()) < model.min_words:
             continue
-        feats = features(text, detector, model.word_ngrams, model.char_ngrams, model.class_ngrams)
+        feats = features(
+            text,
+            detector,
+            model.word_ngrams,
+            model.char_ngrams,
+            model.class_ngrams,
+            model.guard_features,
+        )
         probs = probabilities(feats, model)
-        found |= {c for c in CONCERNS if probs[c] >= model.threshold[c]}
+        found |= raised(probs, model.threshold)
     return found
+
+
+def raised(probs: Mapping[str, float], threshold: Mapping[str, float]) -> set[str]:
+    """The concerns the model raises: those at their threshold, except the writer's
+    own when the model is surer the words are about someone else ("my son wants to
+    die" has the words of a wish; the writer is the one worried). The rules, which
+    read who a clause is about, still raise the writer's concern on their own."""
+    out = {c for c in CONCERNS if probs[c] >= threshold[c]}
+    if "self" in out and probs["someone"] > probs["self"]:
+        out.discard("self")
+    return out
 
 
 def kinds(text: str, detector: Detector | None = None) -> set[str]:

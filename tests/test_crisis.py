@@ -538,9 +538,9 @@ def test_every_kind_is_heard_on_the_test_split() -> None:
     lines = crisis_corpus.load("test")
     out, _missed, _wrong = measure(lines)
     rows = {row.split()[0]: row.split() for row in out[1:-1]}
-    for kind in crisis.KINDS:  # measured 0.76 (goodbye) to 0.96 (wish), 2026-12-03
-        assert float(rows[kind][1]) >= 0.7, rows[kind]
-    assert float(rows["overall"][1]) >= 0.82  # measured 0.851
+    for kind in crisis.KINDS:  # measured 0.81 (abuse) to 0.96 (wish), 2026-12-03
+        assert float(rows[kind][1]) >= 0.75, rows[kind]
+    assert float(rows["overall"][1]) >= 0.86  # measured 0.886
     alarms = out[-1]
     assert float(alarms.rsplit("=", 1)[1].strip().rstrip("%")) <= 10.0, alarms
 
