@@ -50,14 +50,22 @@ def logical_day(now: datetime, day_start: time) -> tuple[date, datetime, datetim
 
 def configured_day_start(config_file: str | os.PathLike[str] | None = None) -> time:
     """The `day-start` setting in `config_file` (None: the one the environment names)."""
-    from pathlib import Path
-
-    from attunecli import config
-
     if config_file is None:
         from attunecli.paths import resolve_paths
 
         config_file = resolve_paths().config_file
+    try:
+        os.stat(config_file)
+    except FileNotFoundError:
+        # No settings file, which `config.load` reads as no settings: the default,
+        # without loading the settings module (`attune remind` asks this every day).
+        return DEFAULT_DAY_START
+    except OSError:
+        pass  # config.load says what is wrong, as it always has
+    from pathlib import Path
+
+    from attunecli import config
+
     return parse_day_start(config.day_start(config.load(Path(config_file))))
 
 
