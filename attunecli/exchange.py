@@ -10,7 +10,6 @@ as a formula gets a leading apostrophe, and Markdown and HTML in md are escaped.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -77,8 +76,10 @@ def _cell(value: Any) -> str:
         return str(value)  # a number attune wrote (intensity, arousal): stays a number
     if isinstance(value, list):
         return inert_cell(literal("; ".join(str(v) for v in value)))
-    # Control characters shown as codes (a cell printed by `cat` never drives the terminal).
-    return inert_cell(literal(str(value)))
+    text = str(value)
+    # Control characters shown as codes (a cell printed by `cat` never drives the terminal);
+    # printable text holds none of them, and needs no look for them.
+    return inert_cell(text if text.isprintable() else literal(text))
 
 
 def on_days(
@@ -127,38 +128,58 @@ def _inert_json(value: Any) -> str:
 
 
 def _csv_row(e: Entry) -> list[str]:
+    # Each column's answer as Entry.answer finds it (its own id first, then the first
+    # `<section>.<id>`), looked up in one pass over the answers instead of one a column.
+    exact: dict[str, Any] = {}
+    dotted: dict[str, Any] = {}
+    for a in e.answers:
+        if a.id not in exact:
+            exact[a.id] = a.answer
+        _, dot, step = a.id.rpartition(".")
+        if dot and step not in dotted:
+            dotted[step] = a.answer
     row: dict[str, Any] = {
         "id": e.id,
         "created_at": e.created_at.isoformat(timespec="seconds"),
         "practice": e.practice,
         "complete": e.complete,
         "refers_to": e.refers_to,
-        "answers_json": _inert_json([a.to_json() for a in e.answers]),
     }
+    cells = []
     for col in CSV_COLUMNS:
-        if col not in row:
-            row[col] = e.answer(ANSWER_FOR_COLUMN.get(col, col))
-    # answers_json always starts with "[", so a spreadsheet never runs it, and it stays JSON.
-    return [_cell(row[c]) if c != "answers_json" else row[c] for c in CSV_COLUMNS]
+        if col == "answers_json":
+            # It always starts with "[", so a spreadsheet never runs it, and it stays JSON.
+            cells.append(_inert_json([a.to_json() for a in e.answers]))
+            continue
+        if col in row:
+            value = row[col]
+        else:
+            key = ANSWER_FOR_COLUMN.get(col, col)
+            value = exact[key] if key in exact else dotted.get(key)
+        cells.append(_cell(value))
+    return cells
+
+
+class _Rows:
+    """Where csv.writer puts each row (one `write` a row, its CRLF at the end): written
+    on to `out` ending in LF."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def write(self, row: str) -> None:
+        self.out.write(row[:-2] + "\n")
 
 
 def write_csv(entries: Iterable[Entry], out: IO[str]) -> int:
     # csv quotes a field only for the characters of its line terminator, and a reader
     # ends a row at a bare CR too: so each row is laid out ending in CRLF (a field
     # holding CR or LF is then quoted) and written ending in LF, as it always was.
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-
-    def put(row: Sequence[str]) -> None:
-        writer.writerow(row)
-        out.write(buf.getvalue()[:-2] + "\n")
-        buf.seek(0)
-        buf.truncate()
-
-    put(CSV_COLUMNS)
+    writer = csv.writer(_Rows(out), lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
     n = 0
     for e in entries:
-        put(_csv_row(e))
+        writer.writerow(_csv_row(e))
         n += 1
     return n
 

@@ -52,6 +52,7 @@ INDEX_VERSION = "8"  # 8: `day` is the day by `day-start`, recorded in meta
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
+BAR_FROM = 1000  # files to read before a progress bar is worth showing (a second or so)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -567,12 +568,41 @@ class Index:
 
     # reading what files hold
     def load_pending(self, conn: sqlite3.Connection, rowids: Iterable[int] | None = None) -> int:
-        """Read the pending files (all of them, or those among `rowids`); how many were read."""
+        """Read the pending files (all of them, or those among `rowids`); how many were read.
+
+        Reading all of a large store (the first time, or after the index went) shows a
+        bar on stderr, at a terminal only (see `progress.bars`).
+        """
         wanted = None if rowids is None else list(rowids)
         if wanted is not None and not wanted:
             return 0
         if wanted is None and not has_pending(conn):
             return 0
+        total = 0
+        if wanted is None:
+            total = conn.execute("SELECT count(*) FROM entries WHERE loaded = 0").fetchone()[0]
+        if total < BAR_FROM:
+            return self._load(conn, wanted, None)
+        import sys
+
+        from attunecli.progress import bars
+
+        with bars(sys.stderr, "Indexing entries") as (update,):
+            done = 0
+
+            def on_file(n: int) -> None:
+                nonlocal done
+                done += n
+                update(done, max(total, done))
+
+            return self._load(conn, wanted, on_file)
+
+    def _load(
+        self,
+        conn: sqlite3.Connection,
+        wanted: list[int] | None,
+        on_file: Callable[[int], None] | None,
+    ) -> int:
         from attunecli.indexing import load_files
 
         read = 0
@@ -591,7 +621,7 @@ class Index:
                         wanted,
                     ).fetchall()
                 if rows:
-                    load_files(conn, self.root, rows, self.day_start)
+                    load_files(conn, self.root, rows, self.day_start, on_file)
                     if self.fts:
                         marks = ",".join("?" * len(rows))
                         conn.execute(

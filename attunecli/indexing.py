@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import time
 from pathlib import Path
 
@@ -50,11 +50,33 @@ def texts(entry: Entry) -> list[tuple[str, str, str]]:
     return found
 
 
-def add_entry(
-    conn: sqlite3.Connection, rowid: int, entry: Entry, day_start: time = DEFAULT_DAY_START
-) -> None:
-    """Fill in row `rowid` (already named) and its facts from `entry`, on its day by
-    `day_start` (a check-in at 00:54 counts for the evening before)."""
+ENTRY_UPDATE = """
+    UPDATE entries SET loaded = 1, problem = NULL, id = ?, practice = ?, complete = ?,
+        refers_to = ?, created_at = ?, day = ?, summary = ?, follow_up = ?, context = ?,
+        what = ?, exercise = ?, arousal_before = ?, arousal_after = ?
+    WHERE rowid = ?
+"""
+MOMENT_INSERT = "INSERT INTO moments VALUES (?, ?, ?, ?, ?)"
+BODY_INSERT = "INSERT INTO body VALUES (?, ?, ?, ?)"
+TEXT_INSERT = "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?)"
+Row = tuple[object, ...]
+
+
+class Facts:
+    """The rows one entry adds to the index: its `entries` values, moments, body, texts."""
+
+    __slots__ = ("body", "moments", "row", "texts")
+
+    def __init__(self, row: Row, moments: list[Row], body: list[Row], texts: list[Row]) -> None:
+        self.row = row
+        self.moments = moments
+        self.body = body
+        self.texts = texts
+
+
+def facts_of(rowid: int, entry: Entry, day_start: time = DEFAULT_DAY_START) -> Facts:
+    """What row `rowid` holds for `entry`, on its day by `day_start`, worked out without
+    touching the index (so a batch of files is written with one statement a table)."""
     day = logical_date(entry.created_at, day_start).isoformat()
     exercise = before = after = None
     if entry.practice == "regulate":
@@ -64,45 +86,63 @@ def add_entry(
         if before is None or after is None:
             before = after = None
     follow = entry.answer("follow_up")
-    conn.execute(
-        """
-        UPDATE entries SET loaded = 1, problem = NULL, id = ?, practice = ?, complete = ?,
-            refers_to = ?, created_at = ?, day = ?, summary = ?, follow_up = ?, context = ?,
-            what = ?, exercise = ?, arousal_before = ?, arousal_after = ?
-        WHERE rowid = ?
-        """,
-        (
-            entry.id,
-            entry.practice,
-            int(entry.complete),
-            entry.refers_to,
-            entry.created_at.isoformat(timespec="seconds"),
-            day,
-            summary(entry),
-            follow if isinstance(follow, str) else None,
-            _text(entry.answer("context")),
-            _text(entry.answer("what")),
-            exercise,
-            before,
-            after,
-            rowid,
-        ),
+    row = (
+        entry.id,
+        entry.practice,
+        int(entry.complete),
+        entry.refers_to,
+        entry.created_at.isoformat(timespec="seconds"),
+        day,
+        summary(entry),
+        follow if isinstance(follow, str) else None,
+        _text(entry.answer("context")),
+        _text(entry.answer("what")),
+        exercise,
+        before,
+        after,
+        rowid,
     )
+    moments: list[Row] = []
+    body: list[Row] = []
     for word, intensity, quadrant, places in feeling_moments(entry):
-        conn.execute(
-            "INSERT INTO moments VALUES (?, ?, ?, ?, ?)", (rowid, day, word, intensity, quadrant)
-        )
-        conn.executemany(
-            "INSERT INTO body VALUES (?, ?, ?, ?)", [(rowid, day, word, p) for p in places]
-        )
+        moments.append((rowid, day, word, intensity, quadrant))
+        body += [(rowid, day, word, p) for p in places]
     first = rowid * TEXTS_PER_ENTRY + TEXTS_PER_ENTRY - 1
-    conn.executemany(
-        "INSERT INTO texts VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (first - k, rowid, aid, q, t, t.casefold())
-            for k, (aid, q, t) in enumerate(texts(entry)[:TEXTS_PER_ENTRY])
-        ],
-    )
+    found = texts(entry)[:TEXTS_PER_ENTRY]
+    # Lowest rowid first (the last text), so SQLite appends to its tree.
+    rows: list[Row] = [
+        (first - k, rowid, aid, q, t, t.casefold()) for k, (aid, q, t) in enumerate(found)
+    ]
+    rows.reverse()
+    return Facts(row, moments, body, rows)
+
+
+def write_facts(conn: sqlite3.Connection, facts: Sequence[Facts]) -> None:
+    """Fill in the rows (already named) of a batch of entries: one statement a table."""
+    conn.executemany(ENTRY_UPDATE, [f.row for f in facts])
+    conn.executemany(MOMENT_INSERT, [m for f in facts for m in f.moments])
+    conn.executemany(BODY_INSERT, [b for f in facts for b in f.body])
+    conn.executemany(TEXT_INSERT, [t for f in facts for t in f.texts])
+
+
+def add_entry(
+    conn: sqlite3.Connection, rowid: int, entry: Entry, day_start: time = DEFAULT_DAY_START
+) -> None:
+    """Fill in row `rowid` (already named) and its facts from `entry`, on its day by
+    `day_start` (a check-in at 00:54 counts for the evening before)."""
+    write_facts(conn, [facts_of(rowid, entry, day_start)])
+
+
+# What a hand-edited file can hold that the index cannot (a number past 64 bits, a list
+# for an id): the file is named as unreadable, and the rest still answer.
+NOT_INDEXABLE = (
+    ValueError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+    sqlite3.InterfaceError,  # a value SQLite cannot take (a list for an id)
+    sqlite3.ProgrammingError,
+)
 
 
 def load_files(
@@ -110,58 +150,107 @@ def load_files(
     root: str,
     rows: Sequence[tuple[int, str, str]],
     day_start: time | None = None,
+    on_file: Callable[[int], None] | None = None,
 ) -> None:
-    """Read each (rowid, month dir, file name) and record what it holds, or why it cannot."""
+    """Read each (rowid, month dir, file name) and record what it holds, or why it cannot.
+
+    The files are read first, then written as a batch, one statement a table; a value
+    SQLite refuses sends the batch back to be written file by file, so that file alone
+    is named. `on_file(n)`: n more files have been read.
+    """
     why: dict[Path, str] = {}
 
     def note(path: Path, reason: str) -> None:
         why.setdefault(path, reason)
 
     store = Store(Path(root).parent, on_problem=note)
-    for rowid, month, name in rows:
+    start = day_start or DEFAULT_DAY_START
+    read: list[tuple[int, str, Path, tuple[int, int] | None, Entry | None, Facts | None]] = []
+    for n, (rowid, month, name) in enumerate(rows, start=1):
         path = Path(root, month, name)
-        conn.execute("DELETE FROM moments WHERE entry = ?", (rowid,))
-        conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
-        conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
         try:  # before reading, so a change after this is seen as one next time
             st = os.lstat(path)  # a link is named by Store.load, and never followed
-            conn.execute(
-                "UPDATE entries SET size = ?, mtime_ns = ? WHERE rowid = ?",
-                (st.st_size, st.st_mtime_ns, rowid),
-            )
+            seen: tuple[int, int] | None = (st.st_size, st.st_mtime_ns)
         except OSError:
-            pass  # Store.load names what is wrong
+            seen = None  # Store.load names what is wrong
         entry = store.load(path)
+        facts = None
         if entry is not None:
             try:
-                add_entry(conn, rowid, entry, day_start or DEFAULT_DAY_START)
-            except (
-                ValueError,
-                TypeError,
-                AttributeError,
-                OverflowError,
-                sqlite3.InterfaceError,  # a value SQLite cannot take (a list for an id)
-                sqlite3.ProgrammingError,
-            ) as exc:
-                # A hand-edited file can hold what the index cannot (a number past 64
-                # bits): it is named as unreadable, and the rest still answer. What
-                # add_entry wrote goes (triggers take back the totals; so does
-                # practice = NULL below).
-                conn.execute("DELETE FROM moments WHERE entry = ?", (rowid,))
-                conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
-                conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
+                facts = facts_of(rowid, entry, start)
+            except NOT_INDEXABLE as exc:
                 why.setdefault(path, f"not a valid entry ({exc})")
                 entry = None
+        read.append((rowid, month, path, seen, entry, facts))
+        if on_file is not None and n % 100 == 0:
+            on_file(100)
+    if on_file is not None and len(rows) % 100:
+        on_file(len(rows) % 100)
+    ids = [(r[0],) for r in read]
+    conn.execute("SAVEPOINT batch")
+    try:
+        conn.executemany("DELETE FROM moments WHERE entry = ?", ids)
+        conn.executemany("DELETE FROM body WHERE entry = ?", ids)
+        conn.executemany("DELETE FROM texts WHERE entry = ?", ids)
+        conn.executemany(
+            "UPDATE entries SET size = ?, mtime_ns = ? WHERE rowid = ?",
+            [(*r[3], r[0]) for r in read if r[3] is not None],
+        )
+        write_facts(conn, [r[5] for r in read if r[5] is not None])
+    except NOT_INDEXABLE:
+        # One file holds what SQLite cannot take: each is written alone, to name it.
+        conn.execute("ROLLBACK TO batch")
+        conn.execute("RELEASE batch")
+        for rowid, month, path, seen, entry, _ in read:
+            _load_one(conn, rowid, month, path, seen, entry, start, why)
+        return
+    conn.execute("RELEASE batch")
+    for rowid, month, path, _, entry, _ in read:
         if entry is None:
-            conn.execute(
-                "UPDATE entries SET loaded = 1, problem = ?, practice = NULL WHERE rowid = ?",
-                (why.get(path, "could not be read"), rowid),
-            )
-            if _cannot_open(path):  # no permission, for one: look again next time
-                conn.execute(
-                    "UPDATE entries SET size = -1, mtime_ns = -1 WHERE rowid = ?", (rowid,)
-                )
-                conn.execute("UPDATE months SET mtime_ns = -1 WHERE dir = ?", (month,))
+            _unreadable(conn, rowid, month, path, why)
+
+
+def _load_one(
+    conn: sqlite3.Connection,
+    rowid: int,
+    month: str,
+    path: Path,
+    seen: tuple[int, int] | None,
+    entry: Entry | None,
+    day_start: time,
+    why: dict[Path, str],
+) -> None:
+    """Record one file read, alone: what it holds, or why it cannot be indexed."""
+    conn.execute("DELETE FROM moments WHERE entry = ?", (rowid,))
+    conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
+    conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
+    if seen is not None:
+        conn.execute("UPDATE entries SET size = ?, mtime_ns = ? WHERE rowid = ?", (*seen, rowid))
+    if entry is not None:
+        try:
+            add_entry(conn, rowid, entry, day_start)
+        except NOT_INDEXABLE as exc:
+            # What add_entry wrote goes (triggers take back the totals; so does
+            # practice = NULL below).
+            conn.execute("DELETE FROM moments WHERE entry = ?", (rowid,))
+            conn.execute("DELETE FROM body WHERE entry = ?", (rowid,))
+            conn.execute("DELETE FROM texts WHERE entry = ?", (rowid,))
+            why.setdefault(path, f"not a valid entry ({exc})")
+            entry = None
+    if entry is None:
+        _unreadable(conn, rowid, month, path, why)
+
+
+def _unreadable(
+    conn: sqlite3.Connection, rowid: int, month: str, path: Path, why: dict[Path, str]
+) -> None:
+    conn.execute(
+        "UPDATE entries SET loaded = 1, problem = ?, practice = NULL WHERE rowid = ?",
+        (why.get(path, "could not be read"), rowid),
+    )
+    if _cannot_open(path):  # no permission, for one: look again next time
+        conn.execute("UPDATE entries SET size = -1, mtime_ns = -1 WHERE rowid = ?", (rowid,))
+        conn.execute("UPDATE months SET mtime_ns = -1 WHERE dir = ?", (month,))
 
 
 def _cannot_open(path: Path) -> bool:

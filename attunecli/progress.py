@@ -1,4 +1,4 @@
-"""A progress bar on stderr for long work (import, export), at a terminal only.
+"""A progress bar on stderr for long work (import, export, indexing, doctor), at a terminal only.
 
 Nothing is drawn on a pipe or under TERM=dumb: each bar is then a callback
 that does nothing. Rich is imported only when a bar is drawn.
@@ -51,6 +51,7 @@ def bars(
         TimeRemainingColumn(),
         console=console,
         transient=True,
+        redirect_stdout=False,  # what a command prints stays on stdout, never in the bar
     ) as progress:
 
         def updater(task: object) -> Callable[[int, int], None]:

@@ -222,15 +222,24 @@ class Store:
 
     def _link_between(self, path: Path) -> Path | None:
         """The first folder from entries/ down to `path`'s folder that is a link, if one is."""
-        try:
-            rel = path.parent.relative_to(self.root)
-        except ValueError:
+        import os
+
+        # Strings and os.path, not Path objects: this runs for every file read.
+        root = os.fspath(self.root)
+        parent = os.path.dirname(os.fspath(path))
+        if parent == root:
+            parts: list[str] = []
+        elif parent.startswith(root + os.sep):
+            parts = parent[len(root) + 1 :].split(os.sep)
+        else:
             return None  # not under the store: a file given by hand
-        folder = self.root
-        for part in ("", *rel.parts):
-            folder = folder / part if part else folder
-            if folder.is_symlink():
-                return folder
+        folder = root
+        if os.path.islink(folder):
+            return self.root
+        for part in parts:
+            folder = os.path.join(folder, part)
+            if os.path.islink(folder):
+                return Path(folder)
         return None
 
     def _refuse_links(self, path: Path) -> None:
@@ -269,11 +278,12 @@ class Store:
             self.warn_once(path, f"too large to be an entry ({st.st_size / 1e6:.1f} MB)")
             return None
         # O_NOFOLLOW: a link put here since the look above is not followed either.
-        with open(path, "rb", opener=_no_follow) as fh:
+        # Unbuffered: one read of the whole file, with no buffer to fill first.
+        with open(path, "rb", buffering=0, opener=_no_follow) as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 self.warn_once(path, "not a regular file")
                 return None
-            return fh.read()
+            return fh.readall()
 
     def _load_all(self, paths: Iterable[Path]) -> Iterator[Entry]:
         for p in paths:

@@ -23,6 +23,13 @@ peak memory < 100 MB, first run with no index <= 20x. `attune --version` is
 answered without importing Typer (see docs/design.md), so the ratio to
 `attune --help` (a full Typer start) is printed too.
 
+Long work (issue 16) is measured against a plain Python loop, run as its own
+process in the same rounds, that reads and parses every entry file
+(`os.scandir`, one `open`/`read` each, `json.loads`): the first full index build
+(the index deleted, then `insights --all`; the median of up to three) at most
+2.5x the loop, and `export --format csv` at most 2x; each under 100 MB at its
+peak.
+
 Both the commands and `--version` run with the package's bytecode compiled
 (as pip leaves an install), and PYTHONDONTWRITEBYTECODE removed from their
 environment: otherwise every run would compile the package again.
@@ -50,11 +57,27 @@ COMMANDS = {
     "search": ["search", "sister", "--json"],
     "insights --all": ["insights", "--all", "--json"],
     "export jsonl": ["export", "--format", "jsonl"],
+    "export csv": ["export", "--format", "csv"],
 }
 TARGETS = {"history --last 5": 1.5, "search": 3.0, "insights --all": 3.0}
 MEMORY_TARGET_MB = 100
 FIRST_RUN_TARGET = 20.0
 CHECKED_AT = 36_500
+
+# Issue 16: long work as a ratio to the plain loop below, run as its own process.
+BUILD = ["insights", "--all", "--json"]  # with the index deleted: the first full build
+LOOP_TARGETS = {"first full index build": 2.5, "export csv": 2.0}
+PLAIN_LOOP = """
+import json, os, sys
+n = 0
+for year in os.scandir(sys.argv[1]):
+    for month in os.scandir(year.path):
+        for f in os.scandir(month.path):
+            with open(f.path, "rb") as fh:
+                json.loads(fh.read())
+            n += 1
+print(n)
+"""
 
 
 def run(argv: list[str], env: dict[str, str]) -> float:
@@ -89,15 +112,23 @@ def measure_size(n: int, runs: int, attune: str, root: Path, *, round_trip: bool
     history = [attune, *COMMANDS["history --last 5"]]
     search = [attune, *COMMANDS["search"]]
 
+    loop = [sys.executable, "-c", PLAIN_LOOP, str(Path(env["ATTUNE_DATA_DIR"]) / "entries")]
     cold: list[float] = []
     full: list[float] = []
+    builds: list[float] = []
+    loops: list[float] = []
     for i in range(runs):
         index.unlink(missing_ok=True)
         cold.append(run(history, env))
         if i < 3:  # the full read takes seconds at 36,500; three are enough for a median
             full.append(run(search, env))
+            index.unlink(missing_ok=True)
+            loops.append(run(loop, env))  # next to the build it is compared with
+            builds.append(run([attune, *BUILD], env))
     if not full:
         full.append(run(search, env))
+    index.unlink(missing_ok=True)
+    build_memory = peak_alone([attune, *BUILD], env)
     for args in COMMANDS.values():  # warm: page cache, every file read into the index
         run([attune, *args], env)
 
@@ -107,6 +138,7 @@ def measure_size(n: int, runs: int, attune: str, root: Path, *, round_trip: bool
         samples["--help"].append(run([attune, "--help"], env))
         for name, args in COMMANDS.items():
             samples[name].append(run([attune, *args], env))
+        loops.append(run(loop, env))
     memory = {name: peak_alone([attune, *args], env) for name, args in COMMANDS.items()}
 
     version = statistics.median(samples["--version"])
@@ -142,7 +174,8 @@ def measure_size(n: int, runs: int, attune: str, root: Path, *, round_trip: bool
         f"first search after that (reads every file once): {statistics.median(full):.0f} ms = "
         f"{statistics.median(full) / version:.0f}x --version (median of {len(full)}; no target)"
     )
-    worst = max(memory.values())
+    missed += long_work(n, loops, builds, samples["export csv"], build_memory, memory)
+    worst = max(*memory.values(), build_memory)
     line = f"peak memory of any command: {worst:.0f} MB"
     if checked:
         ok = worst < MEMORY_TARGET_MB
@@ -152,6 +185,46 @@ def measure_size(n: int, runs: int, attune: str, root: Path, *, round_trip: bool
     print(line)
     if round_trip:
         missed += check_round_trip(n, attune, env, root)
+    return missed
+
+
+def long_work(
+    n: int,
+    loops: list[float],
+    builds: list[float],
+    csv: list[float],
+    build_memory: float,
+    memory: dict[str, float],
+) -> list[str]:
+    """Issue 16's figures: the first full build and the csv export against the plain loop."""
+    base = statistics.median(loops)
+    checked = n == CHECKED_AT
+    missed: list[str] = []
+    print(
+        f"plain loop reading and parsing every file: {base:.0f} ms "
+        f"(median of {len(loops)}, a process of its own)"
+    )
+    figures = {
+        "first full index build": (statistics.median(builds), len(builds), build_memory),
+        "export csv": (statistics.median(csv), len(csv), memory["export csv"]),
+    }
+    for name, (took, count, peak) in figures.items():
+        ratio = took / base
+        target = LOOP_TARGETS[name]
+        line = (
+            f"{name}: {took:.0f} ms = {ratio:.2f}x the loop (median of {count}), "
+            f"peak {peak:.0f} MB  target <= {target:g}x, < {MEMORY_TARGET_MB} MB"
+        )
+        if checked:
+            fast, small = ratio <= target, peak < MEMORY_TARGET_MB
+            line += f": {'ok' if fast else 'MISS'}, {'ok' if small else 'MISS'}"
+            if not fast:
+                missed.append(f"{name} at {ratio:.2f}x the loop")
+            if not small:
+                missed.append(f"{name} peak memory {peak:.0f} MB")
+        else:
+            line += f" (checked at {CHECKED_AT:,})"
+        print(line)
     return missed
 
 

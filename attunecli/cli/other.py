@@ -185,7 +185,7 @@ def register_care(app: typer.Typer) -> None:
         from attunecli.errors import EXIT_ERROR
 
         d = deps(ctx)
-        report = doctor.examine(d.paths)
+        report = doctor.examine(d.paths, progress=d.err)
         if as_json:
             from attunecli.fsutil import json_text
             from attunecli.plain import write_json
@@ -237,7 +237,7 @@ def register_care(app: typer.Typer) -> None:
                 raise typer.Exit(EXIT_ERROR if report.needs_attention else 0)
             for line in doctor.fix(d.paths, report):
                 d.say(line)
-            report = doctor.examine(d.paths)
+            report = doctor.examine(d.paths, progress=d.err)
         if report.needs_attention:
             raise typer.Exit(EXIT_ERROR)
 
