@@ -99,3 +99,63 @@ def period(since: str | None, until: str | None, today: date) -> tuple[date | No
     if lo and hi and lo > hi:
         raise UsageError(f"--since {lo} is after --until {hi}")
     return lo, hi
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_AT = re.compile(r"(?:^|[\st@])(\d{1,2}):(\d{2})$")
+
+
+def _local(naive: datetime, now: datetime) -> datetime:
+    """`naive` wall-clock time as an aware one: in the system's zone for that date (so a
+    summer day keeps its summer offset) when `now` is in the system's zone, else in `now`'s."""
+    system = datetime.now().astimezone()
+    if now.utcoffset() == system.utcoffset():
+        return naive.astimezone()
+    return naive.replace(tzinfo=now.tzinfo)
+
+
+def parse_moment(text: str, now: datetime, day_start: time, option: str = "--for") -> datetime:
+    """When an entry filled in later is about: a day as `parse_day` reads it, or a weekday
+    (the last one before today), with an optional time ("yesterday 21:30",
+    "2026-11-30T08:15", "monday 9:00").
+
+    Without a time it is the same time of day as now, on that day, so the entry keeps
+    its place in the day; it is never in the future.
+    """
+    raw = text.strip()
+    t = raw.lower()
+    at: time | None = None
+    m = _AT.search(t)
+    if m:
+        try:
+            at = time(int(m.group(1)), int(m.group(2)))
+        except ValueError:
+            raise UsageError(f"{option}: not a time of day: {raw[:40]!r}") from None
+        t = t[: m.start()].strip()
+    today = logical_date(now, day_start)
+    if not t and at is not None:  # "9:00": earlier today
+        day = today
+    elif t in WEEKDAYS or t in {w[:3] for w in WEEKDAYS}:
+        want = next(i for i, w in enumerate(WEEKDAYS) if w.startswith(t))
+        back = (today.weekday() - want) % 7 or 7
+        day = today - timedelta(days=back)
+    else:
+        try:
+            day = parse_day(t, today, option)
+        except UsageError:
+            raise UsageError(
+                f"{option}: not a day: {raw[:40]!r}; use YYYY-MM-DD, yesterday, a weekday or 3d, "
+                "with an optional time like 21:30"
+            ) from None
+    if at is None:
+        _, began, _ = logical_day(now, day_start)
+        moment = _local(datetime.combine(day, began.time()) + (now - began), now)
+        moment = moment.replace(microsecond=0)
+    else:
+        try:
+            moment = _local(datetime.combine(day, at), now)
+        except (OverflowError, ValueError):
+            raise UsageError(f"{option}: not a date: {raw[:40]!r}") from None
+    if moment > now:
+        raise UsageError(f"{option}: {moment:%Y-%m-%d %H:%M} is still to come")
+    return moment

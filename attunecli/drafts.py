@@ -68,6 +68,7 @@ class Draft:
     answers: list[Answer] = field(default_factory=list)
     skipped_sections: list[str] = field(default_factory=list)
     run_id: str | None = None  # None: the one draft of its practice (the safety plan's)
+    about: datetime | None = None  # filled in later (`--for`): the time it is about
     # Where it was read from or last written to, and the bytes found or put there.
     path: Path | None = field(default=None, compare=False, repr=False)
     written: bytes | None = field(default=None, compare=False, repr=False)
@@ -83,6 +84,8 @@ class Draft:
         }
         if self.run_id is not None:
             out["run_id"] = self.run_id
+        if self.about is not None:
+            out["about"] = self.about.isoformat(timespec="seconds")
         return out
 
     @classmethod
@@ -122,7 +125,15 @@ class Draft:
             if not isinstance(details, dict):
                 raise ValueError(f"the details of answer {n} are not an object")
             answers.append(Answer(str(aid), str(kind), str(question), a["answer"], dict(details)))
-        return cls(practice, quick, started_at, answers, list(skipped), run_id)
+        about = data.get("about")
+        about_at = None
+        if about is not None:
+            if not isinstance(about, str):
+                raise ValueError('"about" is not a time')
+            about_at = datetime.fromisoformat(about)
+            if about_at.tzinfo is None:
+                raise ValueError("about has no timezone")
+        return cls(practice, quick, started_at, answers, list(skipped), run_id, about=about_at)
 
     def summary(self) -> str:
         n = sum(1 for a in self.answers if a.answer is not None)

@@ -36,6 +36,7 @@ class Progress:
     answers: list[Answer] = field(default_factory=list)
     skipped_sections: list[str] = field(default_factory=list)
     harm_noted: bool = False  # the note on fear or harm was said this run
+    about: datetime | None = None  # filled in later (`--for`): the time it is about
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class RunOptions:
     # the practice's closing line is left out (no upbeat line before a card).
     holds_closing: Callable[[Entry], bool] | None = None
     region: str | None = None  # whose help lines a note on fear or harm names
+    about: datetime | None = None  # filled in later (`--for`): the time it is about
 
 
 def _default_for(step: Step, local: dict[str, JSON]) -> JSON:
@@ -176,22 +178,34 @@ def harm_note(region: str | None) -> list[str]:
     return care.abuse_note(region)
 
 
+def dated(entry: Entry, progress: Progress) -> Entry:
+    """`entry` on the day it is about: filled in later, it begins then and keeps when it
+    was written."""
+    if progress.about is not None:
+        entry.written_at, entry.created_at = entry.created_at, progress.about
+    return entry
+
+
 def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry:
     """Ask every step of `practice`; raise `Cancelled` on Ctrl-C, `UsageError` on bad input.
 
     With `options.resume`, answers already given are kept and not asked again.
     """
     progress = Progress(options.resume.started_at if options.resume else options.now())
+    progress.about = options.about or (options.resume.about if options.resume else None)
     record = progress.answers
 
     def entry(complete: bool) -> Entry:
-        return Entry(
-            id=new_entry_id(),
-            created_at=progress.started_at,
-            practice=practice.id,
-            answers=record,
-            complete=complete,
-            app_version=__version__,
+        return dated(
+            Entry(
+                id=new_entry_id(),
+                created_at=progress.started_at,
+                practice=practice.id,
+                answers=record,
+                complete=complete,
+                app_version=__version__,
+            ),
+            progress,
         )
 
     try:

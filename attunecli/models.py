@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 JSON = Any  # a value that json.dumps accepts
 
@@ -170,6 +170,13 @@ class Entry:
     refers_to: str | None = None  # the repair a follow-up closes
     app_version: str = ""
     schema_version: int = SCHEMA_VERSION
+    # When it was written, for an entry filled in later about `created_at` (`--for`);
+    # None: written when it began.
+    written_at: datetime | None = None
+
+    @property
+    def filled_in_later(self) -> bool:
+        return self.written_at is not None and self.written_at > self.created_at
 
     def answer(self, answer_id: str) -> JSON:
         """The answer stored under `answer_id`, or under `<section>.answer_id`."""
@@ -198,6 +205,8 @@ class Entry:
             out["refers_to"] = self.refers_to
         if self.app_version:
             out["app_version"] = self.app_version
+        if self.written_at is not None:
+            out["written_at"] = self.written_at.isoformat(timespec="seconds")
         return out
 
     @classmethod
@@ -222,6 +231,7 @@ class Entry:
             refers_to=data.get("refers_to"),
             app_version=data.get("app_version", ""),
             schema_version=int(data["schema_version"]),
+            written_at=_moment(data["written_at"], "written_at") if "written_at" in data else None,
         )
 
 
@@ -410,6 +420,20 @@ def _check_answer(a: object, n: int) -> None:
     _json_value(details, f"{where}: details")
 
 
+def _moment(text: str, key: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{key} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{key} has no timezone")
+    try:  # created_at's UTC time names the file: it must be in the calendar too
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{key} is outside the calendar in UTC") from None
+    return moment
+
+
 def check_shape(data: object) -> datetime:
     """Raise ValueError saying what is wrong when `data` is not shaped like an entry;
     else its created_at. Every entry read from a file passes through here."""
@@ -425,16 +449,11 @@ def check_shape(data: object) -> datetime:
             raise ValueError(f"{key} is not text")
     if not isinstance(data.get("complete", True), bool):
         raise ValueError("complete is not true or false")
-    try:
-        created = datetime.fromisoformat(data["created_at"])
-    except ValueError:
-        raise ValueError("created_at is not an ISO 8601 time") from None
-    if created.tzinfo is None:
-        raise ValueError("created_at has no timezone")
-    try:  # its UTC time names the file: it must be in the calendar too
-        created.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("created_at is outside the calendar in UTC") from None
+    created = _moment(data["created_at"], "created_at")
+    if "written_at" in data:
+        if not isinstance(data["written_at"], str):
+            raise ValueError("written_at is not text")
+        _moment(data["written_at"], "written_at")
     answers = data.get("answers")
     if not isinstance(answers, list):
         raise ValueError("answers is missing or not a list")

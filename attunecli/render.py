@@ -122,6 +122,8 @@ def entry_view(entry: Entry) -> RenderableType:
     head.append(f"  {when(entry.created_at)}  id {literal(entry.id)}", style="dim")
     if not entry.complete:
         head.append("  (kept partway)", style="dim")
+    if entry.filled_in_later and entry.written_at is not None:
+        head.append(f"  (filled in {when(entry.written_at)})", style="dim")
     parts: list[RenderableType] = [head]
     if entry.refers_to:
         parts.append(Text(f"Closes repair {literal(entry.refers_to)}", style="dim"))

@@ -256,7 +256,7 @@ def checked_draft(
         )
     skippable = {sec.id for sec in practice.sections if sec.skippable}
     skipped = [s for s in dict.fromkeys(draft.skipped_sections) if s in skippable]
-    return Progress(draft.started_at, answers, skipped)
+    return Progress(draft.started_at, answers, skipped, about=draft.about)
 
 
 def run(
@@ -302,6 +302,7 @@ def run(
                 request.practice_id, request.quick, progress.started_at, run_id=drafts.new_run_id()
             )
         own.started_at = progress.started_at
+        own.about = progress.about
         own.answers = list(progress.answers)
         own.skipped_sections = list(progress.skipped_sections)
         draft_kept = drafts.save(own)
@@ -356,7 +357,9 @@ def run(
 
 def _entry_of(practice: Practice, progress: Progress) -> Entry:
     """The answers so far as an incomplete entry (what `attune import` takes back)."""
-    return Entry(
+    from attunecli.engine import dated
+
+    entry = Entry(
         id=new_entry_id(),
         created_at=progress.started_at,
         practice=practice.id,
@@ -364,6 +367,7 @@ def _entry_of(practice: Practice, progress: Progress) -> Entry:
         complete=False,
         app_version=__version__,
     )
+    return dated(entry, progress)
 
 
 def _save(store: Store, entry: Entry, draft_kept: bool) -> Path:

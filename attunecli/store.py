@@ -43,8 +43,15 @@ def odd_file_reason(path: Path) -> str | None:
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 adds `written_at`, for entries filled in later; a version-1 entry was
+    written when it began, which is what leaving it out says."""
+    return {**data, "schema_version": 2}
+
+
 # schema_version N -> function that turns a version-N record into version N+1.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def migrate(data: dict[str, Any]) -> dict[str, Any]:

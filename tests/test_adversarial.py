@@ -40,7 +40,9 @@ from typing import Any
 import pytest
 
 from attunecli.fsutil import json_text, shown
+from attunecli.models import SCHEMA_VERSION
 from attunecli.names import NAME_RE
+from attunecli.store import migrate
 from tests.conftest import VALIDATOR
 
 pytestmark = pytest.mark.planted
@@ -294,7 +296,7 @@ def put_entry(w: World, case: str, record: dict[str, Any], when: datetime | None
     folder = w.data / "entries" / f"{when.astimezone(UTC):%Y}" / f"{when:%m}"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = write(folder / file_name(record["id"], when), record)
-    VALIDATOR.validate(json.loads(path.read_bytes()))
+    VALIDATOR.validate(migrate(json.loads(path.read_bytes())))  # as read
     w.good[case] = record["id"]
     return path
 
@@ -387,7 +389,7 @@ def plant_main(root: Path) -> World:
     for i, (case, raw) in enumerate(shapes(good_json).items(), start=1):
         bid = f"b0000000000000{i:02x}"
         w.bad[f"shape_{case}"] = write(month / file_name(bid, at(1 + i % 9, 1 + i % 20)), raw)
-    newer = dict(good_json, schema_version=2, id="c000000000000002")
+    newer = dict(good_json, schema_version=SCHEMA_VERSION + 1, id="c000000000000002")
     readme: dict[str, bytes] = {
         "truncated": good_bytes[: len(good_bytes) // 2],
         "invalid_json": b'{"schema_version": 1, "id": ',

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from attunecli.models import SCHEMA_VERSION
 from tests.conftest import VALIDATOR
 
 HUGE_BYTES = 50 * 1024 * 1024
@@ -49,7 +50,7 @@ REASONS = {
     "truncated": "not valid JSON",
     "invalid_json": "not valid JSON",
     "invalid_utf8": "not valid UTF-8",
-    "newer_schema": "written by a newer attune (schema 2",
+    "newer_schema": f"written by a newer attune (schema {SCHEMA_VERSION + 1}",
     "folder": "not a regular file",
     "huge": "too large to be an entry",
     "syncthing": "a sync-conflict copy",
@@ -119,7 +120,7 @@ def plant_bad(seeded: Seeded) -> None:
     def named(i: int) -> Path:
         return month / f"20261120T0{i}0000Z-{i:016x}.json"
 
-    newer = dict(good_json, schema_version=2, id=f"{2:016x}")
+    newer = dict(good_json, schema_version=SCHEMA_VERSION + 1, id=f"{2:016x}")
     extra = dict(good_json, id=EXTRA_ID, mood_colour="blue", written_by="attune 9.0")
     extra["answers"] = [dict(a, confidence=0.7) for a in good_json["answers"]]
     contents: dict[str, bytes] = {

@@ -40,6 +40,7 @@ from pathlib import Path
 import pytest
 
 from attunecli import fsutil
+from attunecli.store import migrate
 from tests import crash_saver as cs
 from tests.conftest import NOW, VALIDATOR
 
@@ -275,7 +276,8 @@ def test_an_import_killed_at_random_moments_leaves_only_whole_entries(tmp_path: 
         when = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00+00:00"
         lines.append(json.dumps({**base, "id": f"{i:016x}", "created_at": when}))
     export.write_text("\n".join(lines) + "\n")
-    wanted = {json.loads(line)["id"]: json.loads(line) for line in lines}
+    # Each is written as the current schema has it (migrated on the way in).
+    wanted = {json.loads(line)["id"]: migrate(json.loads(line)) for line in lines}
     attune = [sys.executable, "-m", "attunecli", "import", str(export)]
     rnd = random.Random(int(os.environ.get("ATTUNE_CRASH_SEED", "7")))
     for trial in range(4):

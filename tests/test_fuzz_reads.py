@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attunecli.fsutil import shown
+from attunecli.store import migrate
 from tests.conftest import SCHEMA, VALIDATOR
 
 pytestmark = pytest.mark.planted
@@ -319,7 +320,7 @@ def test_random_entry_files_never_break_a_read_command(
     shutil.rmtree(attune_dirs / "cache", ignore_errors=True)
     good = [*KNOWN, *goods]
     for entry in good:
-        VALIDATOR.validate(entry)  # drawn from the schema, and held to it
+        VALIDATOR.validate(migrate(dict(entry)))  # drawn from the schema, and held to it
         put(data_dir, name_of(entry["id"], entry["created_at"]), json.dumps(entry).encode())
     bad = [
         put(data_dir, f"2026100{1 + i}T000000Z-d{i:x}{'0' * 14}.json", raw)

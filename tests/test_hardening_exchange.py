@@ -72,7 +72,8 @@ PATTERNS = _patterns(SCHEMA)
 
 
 def test_the_schema_has_the_patterns_this_file_checks() -> None:
-    assert len(PATTERNS) == 6  # ids, refers_to, created_at, answer ids, dates, own practice ids
+    # ids, refers_to, created_at, written_at, answer ids, dates, own practice ids
+    assert len(PATTERNS) == 7
     assert not [p for p in PATTERNS if "\\d" in p]  # \d also matches other scripts' digits
 
 

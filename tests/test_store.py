@@ -578,11 +578,12 @@ def test_migrate_from_version_0_with_a_registered_step(
         out["schema_version"] = 1
         return out
 
-    monkeypatch.setattr(store, "MIGRATIONS", {0: zero_to_one})
+    monkeypatch.setattr(store, "MIGRATIONS", {**store.MIGRATIONS, 0: zero_to_one})
     old = {k: v for k, v in entry_dict().items() if k != "created_at"}
     old.update(schema_version=0, when="2026-11-25T20:30:00-05:00")
     assert migrate(dict(old))["created_at"] == "2026-11-25T20:30:00-05:00"
     assert calls == [0]
+    assert migrate(dict(old))["schema_version"] == SCHEMA_VERSION
 
     # on disk: read through the migration, never rewritten
     month = st.root / "2026" / "11"
@@ -592,7 +593,7 @@ def test_migrate_from_version_0_with_a_registered_step(
     path.write_bytes(raw)
     [entry] = list(st.entries())
     assert entry.created_at == NOW
-    assert entry.schema_version == 1
+    assert entry.schema_version == SCHEMA_VERSION
     assert path.read_bytes() == raw
 
 
@@ -603,9 +604,20 @@ def test_migrations_chain(monkeypatch: pytest.MonkeyPatch) -> None:
 
         return run
 
-    monkeypatch.setattr(store, "MIGRATIONS", {-1: step(0), 0: step(1)})
+    monkeypatch.setattr(store, "MIGRATIONS", {v: step(v + 1) for v in range(-1, SCHEMA_VERSION)})
     out = migrate({"schema_version": -1})
-    assert out == {"schema_version": 1, "trail": [0, 1]}
+    assert out == {"schema_version": SCHEMA_VERSION, "trail": list(range(SCHEMA_VERSION + 1))}
+
+
+def test_version_1_becomes_version_2_written_when_it_began(st: Store) -> None:
+    """Version 2 only adds written_at (filled in later); a version-1 entry keeps every
+    field and reads as written when it began."""
+    old = dict(entry_dict(), schema_version=1)
+    new = migrate(dict(old))
+    assert new == {**old, "schema_version": 2}
+    assert "written_at" not in new
+    entry = Entry.from_json(new)
+    assert entry.written_at is None and not entry.filled_in_later
 
 
 @pytest.mark.parametrize(

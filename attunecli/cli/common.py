@@ -97,6 +97,15 @@ AnswersOpt = Annotated[
         help='JSON object of answers keyed by prompt id, from FILE or "-" for stdin.',
     ),
 ]
+ForOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--for",
+        metavar="WHEN",
+        help="Fill in a day you missed: yesterday, a weekday, YYYY-MM-DD, "
+        "with an optional time (yesterday 21:30). It counts on that day.",
+    ),
+]
 ResumeOpt = Annotated[
     bool, typer.Option("--resume", help="Pick up the draft a stopped run left (no question asked).")
 ]

@@ -8,6 +8,7 @@ import typer
 from attunecli.cli.common import (
     AnswersOpt,
     DiscardOpt,
+    ForOpt,
     NoInputOpt,
     ResumeOpt,
     deps,
@@ -281,6 +282,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         as_json: Annotated[
             bool, typer.Option("--json", help="Print the saved entry as JSON.")
@@ -317,6 +319,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
             practice=practice,
         )

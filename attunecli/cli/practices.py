@@ -14,6 +14,7 @@ from attunecli.cli.common import (
     ContextOpt,
     DiscardOpt,
     FeelingOpt,
+    ForOpt,
     IntensityOpt,
     NoInputOpt,
     NoteOpt,
@@ -108,6 +109,7 @@ def _run(
     resume: bool = False,
     discard: bool = False,
     practice: "Practice | None" = None,
+    about: str | None = None,
 ) -> None:
     from attunecli import config, session, welcome
     from attunecli.drafts import Drafts
@@ -117,6 +119,12 @@ def _run(
     from attunecli.render import PRACTICE_LABELS, short_id
 
     d = deps(ctx)
+    filled_for = None
+    if about is not None:
+        from attunecli.days import parse_day_start, parse_moment
+
+        day_start = parse_day_start(config.day_start(d.settings()))
+        filled_for = parse_moment(about, d.now(), day_start)
     interactive = d.is_interactive(no_input)
     if interactive:
         welcome.first_run_notice(d.paths, d.tell)
@@ -143,6 +151,7 @@ def _run(
                 attachment_style=config.attachment_style(d.settings()),
                 guide_minutes=minutes,
                 region=d.region(),
+                about=filled_for,
             ),
             stdin_text=d.stdin_text,
             notify=d.say,
@@ -247,6 +256,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         no_guide: CheckinNoGuideOpt = False,
         plain: PlainOpt = False,
@@ -281,6 +291,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
             quick=quick,
             guide=not no_guide,
@@ -304,6 +315,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
@@ -334,6 +346,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
         )
 
@@ -376,6 +389,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
@@ -414,6 +428,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
         )
 
@@ -453,6 +468,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
@@ -487,6 +503,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
         )
 
@@ -518,6 +535,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
@@ -544,6 +562,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
             guide=not no_guide,
             plain=plain,
@@ -611,6 +630,7 @@ def register(app: typer.Typer) -> None:
         answers: AnswersOpt = None,
         no_input: NoInputOpt = False,
         resume: ResumeOpt = False,
+        for_: ForOpt = None,
         discard: DiscardOpt = False,
         as_json: JsonSavedOpt = False,
     ) -> None:
@@ -663,6 +683,7 @@ def register(app: typer.Typer) -> None:
             no_input=no_input,
             as_json=as_json,
             resume=resume,
+            about=for_,
             discard=discard,
         )
 

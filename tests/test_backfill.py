@@ -1,0 +1,173 @@
+"""Filling in a missed day: `--for WHEN` on every practice.
+
+The entry is about that day (`created_at`) and keeps when it was written
+(`written_at`, schema version 2); history, insights and remind count it on the
+day it is about, and `show` says it was filled in later. Nothing about a day to
+come, and nothing unreadable, is taken.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from attunecli.days import DEFAULT_DAY_START, parse_moment
+from attunecli.errors import UsageError
+from attunecli.models import Entry
+from attunecli.paths import resolve_paths
+from tests.conftest import TZ, Clock, entry_files, load_entries
+
+NOW = datetime(2026, 12, 3, 21, 30, tzinfo=TZ)  # a Thursday evening
+LATE = datetime(2026, 12, 4, 0, 54, tzinfo=TZ)  # still Thursday, by day start
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("yesterday", datetime(2026, 12, 2, 21, 30)),
+        ("Yesterday 08:15", datetime(2026, 12, 2, 8, 15)),
+        ("monday", datetime(2026, 11, 30, 21, 30)),
+        ("mon 9:00", datetime(2026, 11, 30, 9, 0)),
+        ("thursday", datetime(2026, 11, 26, 21, 30)),  # today is Thursday: the one before
+        ("2026-11-30", datetime(2026, 11, 30, 21, 30)),
+        ("2026-11-30 07:05", datetime(2026, 11, 30, 7, 5)),
+        ("2026-11-30T07:05", datetime(2026, 11, 30, 7, 5)),
+        ("3d", datetime(2026, 11, 30, 21, 30)),
+        ("9:00", datetime(2026, 12, 3, 9, 0)),  # earlier today
+        ("today", datetime(2026, 12, 3, 21, 30)),
+    ],
+)
+def test_when_is_read_as_people_type_it(text: str, want: datetime) -> None:
+    got = parse_moment(text, NOW, DEFAULT_DAY_START)
+    assert got.replace(tzinfo=None) == want
+    assert got.utcoffset() == NOW.utcoffset()
+
+
+def test_after_midnight_yesterday_is_the_day_before_the_evening_still_going_on() -> None:
+    got = parse_moment("yesterday", LATE, DEFAULT_DAY_START)
+    assert got.replace(tzinfo=None) == datetime(2026, 12, 3, 0, 54)  # Wednesday's night
+    assert parse_moment("yesterday", LATE, time(0, 0)).date().isoformat() == "2026-12-03"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("tomorrow", "not a day"),
+        ("2026-12-04", "still to come"),
+        ("21:45", "still to come"),
+        ("yesterday 25:00", "not a time of day"),
+        ("next week", "not a day"),
+        ("2026-02-30", "not a day"),
+        ("", "not a day"),
+    ],
+)
+def test_a_day_to_come_or_not_a_day_is_a_usage_error(text: str, says: str) -> None:
+    with pytest.raises(UsageError, match=says):
+        parse_moment(text, NOW, DEFAULT_DAY_START)
+
+
+def test_a_zone_that_is_not_the_systems_is_kept() -> None:
+    other = NOW.astimezone(timezone(timedelta(hours=9, minutes=30)))
+    got = parse_moment("yesterday 12:00", other, DEFAULT_DAY_START)
+    assert got.utcoffset() == timedelta(hours=9, minutes=30)
+
+
+def _ok(cli: Any, *args: str) -> str:
+    r = cli(*args)
+    assert r.exit_code == 0, r.stderr
+    return str(r.stdout)
+
+
+def test_a_backfilled_checkin_is_on_its_day_and_keeps_when_it_was_written(
+    cli: Any, clock: Clock
+) -> None:
+    clock.now = NOW
+    out = _ok(
+        cli, "checkin", "--quick", "--feeling", "tired", "--intensity", "4",
+        "--note", "missed it", "--for", "yesterday", "--json",
+    )  # fmt: skip
+    saved = json.loads(out)
+    assert saved["schema_version"] == 2
+    assert saved["created_at"] == "2026-12-02T21:30:00-05:00"
+    assert saved["written_at"] == "2026-12-03T21:30:00-05:00"
+    [on_disk] = load_entries(resolve_paths().data)  # held to the published schema
+    assert on_disk == saved
+    assert Entry.from_json(on_disk).filled_in_later
+    # counted on the day it is about, not today
+    days = [e["id"] for e in json.loads(_ok(cli, "history", "--json", "--since", "yesterday",
+                                             "--until", "yesterday"))]  # fmt: skip
+    assert days == [saved["id"]]
+    assert json.loads(_ok(cli, "history", "--json", "--since", "today")) == []
+    ins = json.loads(_ok(cli, "insights", "--json"))
+    assert ins["checkin_days"] == ["2026-12-02"]
+    nudge = json.loads(_ok(cli, "remind", "--json"))
+    assert (nudge["day"], nudge["checked_in"]) == ("2026-12-03", False)
+    shown = _ok(cli, "show", saved["id"][:8])
+    assert "filled in Thu 03 Dec 2026 21:30" in shown
+
+
+def test_every_practice_takes_for(cli: Any, clock: Clock) -> None:
+    clock.now = NOW
+    runs = [
+        ("slow-down", "--feeling", "calm", "--intensity", "2"),
+        ("regulate", "--before", "6", "--after", "4", "--exercise", "box-breathing", "--no-guide"),
+        ("run", "diary-card", "--sadness", "2"),
+    ]
+    for args in runs:
+        r = cli(*args, "--for", "monday 20:00", "--no-input", "--json")
+        assert r.exit_code == 0, (args, r.stderr)
+        assert json.loads(r.stdout)["created_at"] == "2026-11-30T20:00:00-05:00", args
+
+
+def test_for_a_day_to_come_saves_nothing_and_says_so_in_one_line(cli: Any, clock: Clock) -> None:
+    clock.now = NOW
+    r = cli("slow-down", "--feeling", "calm", "--intensity", "2", "--for", "tomorrow")
+    assert r.exit_code == 2
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("attune: --for: not a day: 'tomorrow'")
+    assert "Traceback" not in r.stderr
+    assert entry_files(resolve_paths().data) == []
+
+
+def test_without_for_nothing_changes(cli: Any, clock: Clock) -> None:
+    clock.now = NOW
+    saved = json.loads(_ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--json"))
+    assert "written_at" not in saved
+    assert saved["created_at"] == "2026-12-03T21:30:00-05:00"
+    assert "filled in" not in _ok(cli, "show", saved["id"][:8])
+
+
+def test_a_draft_remembers_the_day_it_is_about() -> None:
+    from attunecli.drafts import Draft
+
+    about = datetime(2026, 12, 2, 21, 30, tzinfo=TZ)
+    draft = Draft("slow-down", False, NOW, run_id="0123456789ab", about=about)
+    back = Draft.from_json(json.loads(json.dumps(draft.to_json())))
+    assert back.about == about
+    assert (
+        Draft.from_json(json.loads(json.dumps(Draft("slow-down", False, NOW).to_json()))).about
+        is None
+    )
+    with pytest.raises(ValueError, match="about"):
+        Draft.from_json({**draft.to_json(), "about": 5})
+    with pytest.raises(ValueError, match="timezone"):
+        Draft.from_json({**draft.to_json(), "about": "2026-12-02T21:30:00"})
+
+
+def test_a_resumed_run_stays_on_the_day_it_is_about() -> None:
+    from attunecli.askers import ScriptedAsker
+    from attunecli.catalog import practice
+    from attunecli.engine import Progress, RunOptions, run_practice
+
+    about = datetime(2026, 12, 2, 21, 30, tzinfo=TZ)
+    resume = Progress(NOW, about=about)
+    given = {"feeling": "calm", "intensity": 2}
+    entry = run_practice(
+        practice("slow-down"),
+        ScriptedAsker(given, flags={}),
+        RunOptions(now=lambda: NOW, resume=resume),
+    )
+    assert (entry.created_at, entry.written_at) == (about, NOW)
