@@ -50,6 +50,7 @@ CSV_COLUMNS = (
     "refers_to",
     "note",
     "answers_json",
+    "written_at",  # for an entry filled in later: when it was written (else empty)
 )
 
 
@@ -144,6 +145,7 @@ def _csv_row(e: Entry) -> list[str]:
         "practice": e.practice,
         "complete": e.complete,
         "refers_to": e.refers_to,
+        "written_at": e.written_at.isoformat(timespec="seconds") if e.written_at else None,
     }
     cells = []
     for col in CSV_COLUMNS:
@@ -255,6 +257,8 @@ def _md_entry(e: Entry, still_open: set[str] | frozenset[str] = frozenset()) -> 
     # In a heading, a "#" at the end would close it: escape every one.
     label = re.sub(r"(?<!\\)#", r"\\#", md_text(name))
     lines = ["", f"### {e.created_at:%a %d %b %Y, %H:%M} · {label}", ""]
+    if e.filled_in_later and e.written_at is not None:
+        lines[-1:] = ["", f"*Filled in {e.written_at:%a %d %b %Y, %H:%M}*", ""]
     for a in e.answers:
         if a.answer is None:
             continue

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
     from attunecli.store import Store
 
-INDEX_VERSION = "8"  # 8: `day` is the day by `day-start`, recorded in meta
+INDEX_VERSION = "9"  # 9: `written_at`, for an entry filled in later
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS entries (
     exercise TEXT,
     arousal_before INTEGER,
     arousal_after INTEGER,
+    written_at TEXT,              -- for an entry filled in later: when it was written
     closed INTEGER NOT NULL DEFAULT 0  -- for a repair: a repair-done entry refers to it
 );
 -- Partial indexes: a file first seen (name only) costs no entry in them.
@@ -232,13 +233,6 @@ def insert_names(conn: sqlite3.Connection, rows: list[tuple[str, str, int, int, 
         base = _rowid_of(row[4])
         free = conn.execute(FREE_SLOT, (base, SLOTS)).fetchone()[0] if wanted[0] else None
         conn.execute(NAME_INSERT.replace(" OR IGNORE", ""), (free, *row))
-
-
-ENTRY_COLUMNS = (
-    "name, dir, size, mtime_ns, stamp, id, loaded, problem, practice, complete, refers_to, "
-    "created_at, day, summary, follow_up, context, what, exercise, arousal_before, "
-    "arousal_after"
-)
 
 
 class Unusable(Exception):

@@ -53,7 +53,8 @@ def texts(entry: Entry) -> list[tuple[str, str, str]]:
 ENTRY_UPDATE = """
     UPDATE entries SET loaded = 1, problem = NULL, id = ?, practice = ?, complete = ?,
         refers_to = ?, created_at = ?, day = ?, summary = ?, follow_up = ?, context = ?,
-        what = ?, exercise = ?, arousal_before = ?, arousal_after = ?
+        what = ?, exercise = ?, arousal_before = ?, arousal_after = ?,
+        written_at = ?
     WHERE rowid = ?
 """
 MOMENT_INSERT = "INSERT INTO moments VALUES (?, ?, ?, ?, ?)"
@@ -86,6 +87,7 @@ def facts_of(rowid: int, entry: Entry, day_start: time = DEFAULT_DAY_START) -> F
         if before is None or after is None:
             before = after = None
     follow = entry.answer("follow_up")
+    written = entry.written_at
     row = (
         entry.id,
         entry.practice,
@@ -100,6 +102,7 @@ def facts_of(rowid: int, entry: Entry, day_start: time = DEFAULT_DAY_START) -> F
         exercise,
         before,
         after,
+        written.isoformat(timespec="seconds") if written and entry.filled_in_later else None,
         rowid,
     )
     moments: list[Row] = []

@@ -197,10 +197,11 @@ def recent_rows(
     since: date | None = None,
     until: date | None = None,
     practice: str | None = None,
-) -> list[tuple[str, str, str, str, int, str, int]]:
+) -> list[tuple[str, str, str, str, int, str, int, str | None]]:
     """The newest `n` readable entries that match.
 
-    Each is (dir/name, created_at, id, practice, complete, summary, closed). Pending
+    Each is (dir/name, created_at, id, practice, complete, summary, closed,
+    written_at: set only for an entry filled in later). Pending
     files are read newest first, only as far as it takes to find `n`; when a repair
     is among them, the rest too, since the follow-up that closes it may be anywhere.
     """
@@ -218,7 +219,7 @@ def recent_rows(
         params.append(until.isoformat())
     match = " AND ".join(wanted)
     batch = n + 8 if len(wanted) == 1 else max(n, 256)
-    found: list[tuple[str, str, str, str, int, str, int]] = []
+    found: list[tuple[str, str, str, str, int, str, int, str | None]] = []
     before = "~"
     while len(found) < n:
         rows = conn.execute(
@@ -233,8 +234,8 @@ def recent_rows(
         found += [
             row
             for row in conn.execute(
-                f"SELECT dir || '/' || name, created_at, id, practice, complete, summary, closed "
-                f"FROM entries WHERE rowid IN ({marks}) AND loaded = 1 AND {match} "
+                "SELECT dir || '/' || name, created_at, id, practice, complete, summary, closed, "
+                f"written_at FROM entries WHERE rowid IN ({marks}) AND loaded = 1 AND {match} "
                 "ORDER BY name DESC",
                 (*[r for r, _, _ in rows], *params),
             ).fetchall()
@@ -250,7 +251,7 @@ def recent_rows(
         closed = dict(
             conn.execute("SELECT id, closed FROM entries WHERE practice = 'repair'").fetchall()
         )
-        found = [(*r[:6], int(closed.get(r[2], r[6]))) for r in found]
+        found = [(*r[:6], int(closed.get(r[2], r[6])), r[7]) for r in found]
     return found
 
 
@@ -285,11 +286,11 @@ def history(
     if as_json:
         _dump(env, _entries_json(env, [(r[0]) for r in rows]))
         return
-    if plain:  # one entry a line: when (ISO), id, practice, complete, summary
+    if plain:  # one entry a line: when (ISO), id, practice, complete, summary, written
         from attunecli.plain import tsv
 
-        for _, c, i, p, done, summary, _closed in rows:
-            env.out.write(tsv([c, i, p, "yes" if done else "no", summary]))
+        for _, c, i, p, done, summary, _closed, written in rows:
+            env.out.write(tsv([c, i, p, "yes" if done else "no", summary, written or ""]))
         return
     if not rows:
         env.say(
@@ -300,7 +301,7 @@ def history(
         return
     from attunecli.views import history as view
 
-    shown: list[HistoryRow] = [(c, i, p, done, s, closed) for _, c, i, p, done, s, closed in rows]
+    shown: list[HistoryRow] = [r[1:] for r in rows]
     env.out.write(view(shown, env.paint(), env.layout_width()))
 
 

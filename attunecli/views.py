@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 
     from attunecli.insights import Insights
 
-    # (created_at ISO, id, practice, complete, summary, closed: a repair followed up)
-    HistoryRow = tuple[str, str, str, int, str, int]
+    # (created_at ISO, id, practice, complete, summary, closed: a repair followed up,
+    # written_at ISO: set only for an entry filled in later)
+    HistoryRow = tuple[str, str, str, int, str, int, str | None]
     # (created_at ISO, id, practice, answer id, question, text, spans)
     Hit = tuple[str, str, str, str, str, str, tuple[tuple[int, int], ...]]
 
@@ -25,19 +26,28 @@ def when(created_at: str) -> str:
     return datetime.fromisoformat(created_at).strftime("%a %d %b %Y %H:%M")
 
 
-def practice_label(practice: str, complete: bool = True, closed: bool = False) -> str:
+def practice_label(
+    practice: str, complete: bool = True, closed: bool = False, later: bool = False
+) -> str:
     label = PRACTICE_LABELS.get(practice) or literal(practice)  # a hand-edited file: any text
     if not complete:
-        return label + " (partial)"
-    return label + " (done)" if closed and practice == "repair" else label
+        label += " (partial)"
+    elif closed and practice == "repair":
+        label += " (done)"
+    return label + " (filled in later)" if later else label
 
 
 def history(rows: Sequence[HistoryRow], paint: Painter, width: int) -> str:
     return table(
         ["when", "id", "practice", "summary"],
         [
-            [when(c), literal(i[:8]), practice_label(p, bool(done), bool(closed)), literal(s)]
-            for c, i, p, done, s, closed in rows
+            [
+                when(c),
+                literal(i[:8]),
+                practice_label(p, bool(done), bool(closed), bool(w)),
+                literal(s),
+            ]
+            for c, i, p, done, s, closed, w in rows
         ],
         paint,
         width=width,

@@ -109,6 +109,38 @@ def test_a_backfilled_checkin_is_on_its_day_and_keeps_when_it_was_written(
     assert "filled in Thu 03 Dec 2026 21:30" in shown
 
 
+def test_history_exports_and_plain_output_say_it_was_filled_in_later(
+    cli: Any, clock: Clock, tmp_path: Any
+) -> None:
+    import csv
+
+    clock.now = NOW
+    late = json.loads(
+        _ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--for", "monday 20:00",
+            "--json")
+    )  # fmt: skip
+    now = json.loads(_ok(cli, "slow-down", "--feeling", "tense", "--intensity", "5", "--json"))
+    table = _ok(cli, "history", "--no-pager").splitlines()
+    [row_late] = [line for line in table if late["id"][:8] in line]
+    [row_now] = [line for line in table if now["id"][:8] in line]
+    assert "filled in later" in row_late and "filled in later" not in row_now
+    assert "Mon 30 Nov 2026 20:00" in row_late  # listed on the day it is about
+    plain = {f[1]: f for f in (line.split("\t") for line in _ok(cli, "history", "--plain")
+                                 .splitlines())}  # fmt: skip
+    assert plain[late["id"]][5] == "2026-12-03T21:30:00-05:00"
+    assert plain[now["id"]][5] == ""
+    out = tmp_path / "all.csv"
+    _ok(cli, "export", "--format", "csv", "-o", str(out))
+    rows = {r["id"]: r for r in csv.DictReader(out.open(newline=""))}
+    assert rows[late["id"]]["written_at"] == "2026-12-03T21:30:00-05:00"
+    assert rows[late["id"]]["created_at"] == "2026-11-30T20:00:00-05:00"
+    assert rows[now["id"]]["written_at"] == ""
+    md = _ok(cli, "export", "--format", "md", "-o", "-")
+    assert md.count("*Filled in Thu 03 Dec 2026, 21:30*") == 1
+    jsonl = [json.loads(x) for x in _ok(cli, "export", "--format", "jsonl").splitlines()]
+    assert [e.get("written_at") for e in jsonl] == ["2026-12-03T21:30:00-05:00", None]
+
+
 def test_every_practice_takes_for(cli: Any, clock: Clock) -> None:
     clock.now = NOW
     runs = [

@@ -238,7 +238,7 @@ def test_streamed_export_is_the_text_built_in_one_piece(
         rows = list(csv.reader(io.StringIO(streamed)))
         assert rows[0] == list(CSV_COLUMNS)
         assert [r[0] for r in rows[1:]] == [e.id for e in entries]
-        assert [r[-2] for r in rows[1:]][-1:] == ([] if since else [note])
+        assert [r[CSV_COLUMNS.index("note")] for r in rows[1:]][-1:] == ([] if since else [note])
         return
     head, heading, _ = streamed.partition("## Entries\n")
     assert streamed == whole_text(fmt, entries, head + heading)

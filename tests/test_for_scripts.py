@@ -144,10 +144,11 @@ def test_history_plain_is_one_entry_a_line(cli: Any, data_dir: Path, way: str) -
         )
         assert r.returncode == 0, r.stderr
         out = r.stdout
-    rows = _one_line_each(out, 2, 5)
+    rows = _one_line_each(out, 2, 6)  # the sixth: when it was written, if filled in later
     assert {r[1] for r in rows} == {repair, one}  # one clock: the same moment, either order
     assert all(r[0] == "2026-11-25T20:30:00-05:00" for r in rows)  # ISO 8601
     assert [r[2:4] for r in rows if r[1] == one] == [["slow-down", "yes"]]
+    assert [r[5] for r in rows] == ["", ""]
 
 
 @pytest.mark.parametrize("way", ["in process", "quick path"])

@@ -50,7 +50,8 @@ def register(app: typer.Typer) -> None:
         """Your recent entries, newest first.
 
         --plain prints one entry a line for scripts: when (ISO 8601), id, practice,
-        complete (yes/no) and its summary, separated by tabs, never folded.
+        complete (yes/no), its summary and, for an entry filled in later, when it
+        was written (else empty), separated by tabs, never folded.
 
         \b
         Examples:
