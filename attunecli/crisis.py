@@ -35,6 +35,10 @@ MODEL = "crisis_model.json"
 CONCERNS = ("self", "someone", "abuse")
 SELF_KINDS = ("wish", "passive", "burden", "hopeless", "plan", "goodbye", "self-harm")
 KINDS = (*SELF_KINDS, "someone", "abuse")
+# A head that speaks for `ANY` was fit on every crisis line against the `none` ones: it
+# hears what the kinds share ("letters written ... in my locker" is a goodbye worded
+# like a plan) and lends its probability to the concern the other heads find likeliest.
+ANY = "any"
 WHO = ("writer", "reported", "other", "abuse", "abuse-by-other")
 
 _APOSTROPHES = re.compile("['\u2019\u2018\u02bc`\u00b4]")
@@ -136,8 +140,9 @@ class Model:
     Each head is one regression, and `heads` names the concern it speaks for; a
     concern's probability is its most confident head's. One head per kind ("plan",
     "goodbye", ...) rather than one per concern: a plan and a goodbye share few
-    words, and one line drawn through both misses more of each. Without `heads`,
-    each concern is its own head.
+    words, and one line drawn through both misses more of each. A head for `ANY`
+    raises whichever concern the others rank first. Without `heads`, each concern is
+    its own head.
     """
 
     scale: int
@@ -532,13 +537,21 @@ def _guard_features(text: str, detector: Detector) -> set[str]:
 
 
 def probabilities(feats: Iterable[str], model: Model) -> dict[str, float]:
-    """Each concern's probability: that of its most confident head."""
+    """Each concern's probability: that of its most confident head, or, for the concern
+    its heads rank first (ties: the earlier in `CONCERNS`), the `ANY` head's if surer."""
     found = list(feats)
     out = dict.fromkeys(CONCERNS, 0.0)
+    pooled = 0.0
     for head, c in model.heads_of().items():
         w = model.weights[head]
         z = model.bias[head] + sum(w.get(f, 0) for f in found) / model.scale
-        out[c] = max(out[c], 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0)
+        p = 1.0 / (1.0 + math.exp(-z)) if z > -30 else 0.0
+        if c == ANY:
+            pooled = max(pooled, p)
+        else:
+            out[c] = max(out[c], p)
+    first = max(CONCERNS, key=lambda c: out[c])
+    out[first] = max(out[first], pooled)
     return out
 
 
