@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-from attunecli.labels import QUADRANTS
+from attunecli.labels import BUILT_IN_PRACTICES, FIVE_PRACTICES, QUADRANTS
 from attunecli.models import (
     STEP_KINDS,
     Condition,
@@ -25,9 +25,8 @@ from attunecli.models import (
     StepKind,
 )
 
-PRACTICE_IDS: tuple[str, ...] = ("slow-down", "reflect", "curious", "regulate", "repair")
-# `repair-received` is the listener's side of a repair, run as `attune repair --received`.
-ALL_PRACTICE_IDS: tuple[str, ...] = (*PRACTICE_IDS, "repair-received", "checkin")
+PRACTICE_IDS = FIVE_PRACTICES
+ALL_PRACTICE_IDS = BUILT_IN_PRACTICES
 
 
 def _read(name: str) -> dict[str, Any]:

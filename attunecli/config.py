@@ -17,17 +17,16 @@ from pathlib import Path
 from typing import Any
 
 from attunecli.catalog import ATTACHMENT_ALIASES, ATTACHMENT_CHOICES, ATTACHMENT_STYLES
+from attunecli.days import clock_time
 from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import NotRegular, TooLarge, read_regular, shown, write_atomic
 
-_HHMM = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")  # ASCII digits only
-
 
 def _check_day_start(value: str) -> str:
-    m = _HHMM.fullmatch(value.strip())
-    if not m:
+    found = clock_time(value)
+    if found is None:
         raise UsageError(f"day-start: expected a time like 04:00, got {value[:40]!r}")
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
+    return f"{found:%H:%M}"
 
 
 _REGION = re.compile(r"^[A-Za-z]{2}$")

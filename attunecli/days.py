@@ -15,14 +15,34 @@ from attunecli.errors import AttuneError, UsageError
 
 DEFAULT_DAY_START = time(4, 0)
 
+# The one reading of a time of day typed as HH:MM, for every setting and option
+# that takes one (day-start, schedule --at, --for): 24-hour, ASCII digits only.
+_HHMM = re.compile(r"\s*([01]?[0-9]|2[0-3]):([0-5][0-9])\s*")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def clock_time(text: str) -> time | None:
+    """ "20:30" or "7:05" (spaces around allowed) as a time of day; None if it is not one."""
+    m = _HHMM.fullmatch(text)
+    return time(int(m.group(1)), int(m.group(2))) if m else None
+
+
+def weekday_of(word: str) -> int | None:
+    """0 for mon, monday (or any start of it of three letters or more) ... 6 for sunday."""
+    w = word.strip().lower()
+    if len(w) >= 3:
+        for number, name in enumerate(WEEKDAYS):
+            if name.startswith(w):
+                return number
+    return None
+
 
 def parse_day_start(text: str) -> time:
     """ "HH:MM" as a time of day; anything else is a one-line error."""
-    try:
-        hh, mm = text.strip().split(":")
-        return time(int(hh), int(mm))
-    except ValueError:
-        raise AttuneError(f"day-start must be a time like 04:00, got {text[:20]!r}") from None
+    found = clock_time(text)
+    if found is None:
+        raise AttuneError(f"day-start must be a time like 04:00, got {text[:20]!r}")
+    return found
 
 
 def logical_date(moment: datetime, day_start: time) -> date:
@@ -101,8 +121,7 @@ def period(since: str | None, until: str | None, today: date) -> tuple[date | No
     return lo, hi
 
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_AT = re.compile(r"(?:^|[\st@])(\d{1,2}):(\d{2})$")
+_AT = re.compile(r"(?:^|[\st@])([0-9]{1,2}:[0-9]{2})$")
 
 
 def _local(naive: datetime, now: datetime) -> datetime:
@@ -127,16 +146,14 @@ def parse_moment(text: str, now: datetime, day_start: time, option: str = "--for
     at: time | None = None
     m = _AT.search(t)
     if m:
-        try:
-            at = time(int(m.group(1)), int(m.group(2)))
-        except ValueError:
-            raise UsageError(f"{option}: not a time of day: {raw[:40]!r}") from None
+        at = clock_time(m.group(1))
+        if at is None:
+            raise UsageError(f"{option}: not a time of day: {raw[:40]!r}")
         t = t[: m.start()].strip()
     today = logical_date(now, day_start)
     if not t and at is not None:  # "9:00": earlier today
         day = today
-    elif t in WEEKDAYS or t in {w[:3] for w in WEEKDAYS}:
-        want = next(i for i, w in enumerate(WEEKDAYS) if w.startswith(t))
+    elif (want := weekday_of(t)) is not None:
         back = (today.weekday() - want) % 7 or 7
         day = today - timedelta(days=back)
     else:

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+# The one list of the practices attune ships. The five, in the order they are taught:
+FIVE_PRACTICES: tuple[str, ...] = ("slow-down", "reflect", "curious", "regulate", "repair")
+# Each run from a practice file in the package (`repair-received` is the listener's
+# side of a repair, run as `attune repair --received`):
+BUILT_IN_PRACTICES: tuple[str, ...] = (*FIVE_PRACTICES, "repair-received", "checkin")
+# Each a built-in entry can be of (`repair-done`: the follow-up that closes a repair).
+# The entry schema's list; tests/test_practice_list.py holds the two to each other.
+ENTRY_PRACTICES: tuple[str, ...] = ("checkin", *FIVE_PRACTICES, "repair-received", "repair-done")
+
 PRACTICE_LABELS = {
     "slow-down": "slow down",
     "reflect": "reflect",
@@ -12,17 +21,8 @@ PRACTICE_LABELS = {
     "repair-done": "repair done",
     "checkin": "check-in",
 }
-# What --practice accepts on the reading commands.
-PRACTICE_CHOICES = (
-    "checkin",
-    "slow-down",
-    "reflect",
-    "curious",
-    "regulate",
-    "repair",
-    "repair-received",
-    "repair-done",
-)
+# What --practice accepts on the reading commands (besides one's own practices).
+PRACTICE_CHOICES = ENTRY_PRACTICES
 QUADRANTS: tuple[str, ...] = ("high-pleasant", "high-unpleasant", "low-pleasant", "low-unpleasant")
 QUADRANT_LABELS: dict[str, str] = {
     "high-pleasant": "Lively and pleasant",

@@ -1,12 +1,15 @@
 """What a bare `attune` prints: a short map that fits 24 rows, with the full list one
-command away. Plain text and no imports, so it shows at once (Typer is not loaded)."""
+command away. Plain text, importing only the practice list, so it shows at once
+(Typer is not loaded)."""
 
 from __future__ import annotations
+
+from attunecli.labels import FIVE_PRACTICES
 
 # Every command, in the group a person looks for it in; tests/test_help.py checks that
 # each command of the app is here once, so a new command cannot be left off.
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Practise", ("checkin", "slow-down", "reflect", "curious", "regulate", "repair")),
+    ("Practise", ("checkin", *FIVE_PRACTICES)),
     ("Your own", ("practices", "run")),
     ("Look back", ("history", "show", "search", "insights", "repairs", "feelings", "report")),
     ("Care", ("support", "safety-plan", "check-reply")),

@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from attunecli.errors import UsageError
+from attunecli.labels import BUILT_IN_PRACTICES
 from attunecli.models import Practice
 
 MAX_BYTES = 256 * 1024  # a practice is a few dozen steps; a bigger file is not one
@@ -139,9 +140,7 @@ def _where(path: list[str | int], data: Any) -> str:
 
 # checking ------------------------------------------------------------------------------------
 
-BUILT_IN = frozenset(
-    {"checkin", "slow-down", "reflect", "curious", "regulate", "repair", "repair-received"}
-)
+BUILT_IN = frozenset(BUILT_IN_PRACTICES)
 CHOICE_KINDS = ("choice", "multi")
 
 

@@ -22,6 +22,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any, Protocol
 
+from attunecli.days import clock_time, weekday_of
 from attunecli.errors import AttuneError, UsageError
 from attunecli.fsutil import write_atomic
 from attunecli.paths import ENV_CACHE, ENV_CONFIG, ENV_DATA, ENV_STATE, Paths
@@ -47,21 +48,16 @@ def _run(args: Sequence[str]) -> subprocess.CompletedProcess[str]:
 
 
 def parse_at(text: str) -> time:
-    m = re.fullmatch(r"\s*([01]?\d|2[0-3]):([0-5]\d)\s*", text)
-    if not m:
+    found = clock_time(text)
+    if found is None:
         raise UsageError(f"--at: expected a time like 20:30, got {text[:20]!r}")
-    return time(int(m.group(1)), int(m.group(2)))
-
-
-FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    return found
 
 
 def _day_number(word: str) -> int | None:
     """1 for mon, monday (or any start of it of three letters or more), ... 7 for sunday."""
-    for number, name in enumerate(FULL_DAY_NAMES, start=1):
-        if len(word) >= 3 and name.startswith(word):
-            return number
-    return None
+    found = weekday_of(word)
+    return None if found is None else found + 1
 
 
 def parse_days(text: str) -> tuple[int, ...]:

@@ -270,3 +270,39 @@ def test_forget_before_takes_the_late_checkin_by_its_day(
     ok(cli, "forget", "--before", CALENDAR_DAY, "--yes")
     left = load_entries(resolve_paths().data)
     assert len(left) == (0 if day == EVENING_BEFORE else 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20:30",
+        "7:05",
+        " 07:05 ",
+        "00:00",
+        "24:00",
+        "23:60",
+        "7:5",
+        "07-05",
+        "",
+        "\u0660\u0667:\u0660\u0665",
+    ],
+)
+def test_every_time_of_day_is_read_by_one_rule(text: str) -> None:
+    """day-start, `schedule --at` and `--for`'s time take and refuse the same HH:MM."""
+    from attunecli.config import _check_day_start
+    from attunecli.days import clock_time, parse_moment
+    from attunecli.schedule import parse_at
+
+    want = clock_time(text)
+
+    def taken(read: Any) -> object:
+        try:
+            return read()
+        except AttuneError:  # UsageError too
+            return None
+
+    now = datetime(2026, 12, 3, 23, 59, tzinfo=UTC)
+    assert taken(lambda: parse_at(text)) == want
+    assert taken(lambda: _check_day_start(text)) == (None if want is None else f"{want:%H:%M}")
+    moment = taken(lambda: parse_moment(f"yesterday {text.strip()}", now, time(4, 0)))
+    assert (None if moment is None else moment.time()) == (want if text.strip() else time(23, 59))
