@@ -14,7 +14,7 @@ from typing import Any
 
 from attunecli.catalog import vocabulary
 from attunecli.errors import UsageError
-from attunecli.models import JSON, Step
+from attunecli.models import JSON, KINDS, Step
 
 _TRUE = {"y", "yes", "true", "1", "on"}
 _FALSE = {"n", "no", "false", "0", "off"}
@@ -172,11 +172,11 @@ def normalise(step: Step, raw: JSON, now: datetime) -> tuple[JSON, dict[str, Any
     """
     details: dict[str, Any] = {}
     if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
-        if step.optional or step.kind in ("guide",):
+        if step.optional or KINDS[step.kind].may_be_empty:
             return None, details
         raise UsageError(f"{step.id}: an answer is needed")
     kind = step.kind
-    if kind in ("text", "compose", "reply"):
+    if KINDS[kind].free_text:
         return _text(step, raw), details
     if kind == "scale":
         if step.measure:

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from attunecli.catalog import Exercise
 from attunecli.errors import MissingAnswers, UsageError
-from attunecli.models import JSON, Practice, Section, Step
+from attunecli.models import JSON, KINDS, Practice, Section, Step
 
 MISSING = object()
 """What `ScriptedAsker.ask` returns for a required answer nobody gave."""
@@ -88,7 +88,8 @@ class ScriptedAsker:
                 aid
                 for aid, step in zip(answer_ids, section.steps, strict=True)
                 if not step.optional
-                and step.kind not in ("info", "compose", "guide")
+                and KINDS[step.kind].stores
+                and not KINDS[step.kind].filled_by_attune
                 and step.default is None
                 and step.when is None
             ]
@@ -109,7 +110,7 @@ class ScriptedAsker:
         self.asked.add(answer_id)
         if answer_id in self.answers:
             return self.answers[answer_id]
-        if default is not None or step.optional or step.kind in ("compose", "guide"):
+        if default is not None or step.optional or KINDS[step.kind].filled_by_attune:
             return default
         self.missing.append(self._describe(answer_id))
         return MISSING

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from attunecli.models import JSON, Entry
+from attunecli.models import JSON, KINDS, UNKNOWN_KIND, Entry
 
 
 def join_words(words: Sequence[str], last: str = "and") -> str:
@@ -241,7 +241,9 @@ def free_text(entry: Entry, *, vocabulary_feelings: bool = True) -> Iterable[str
             continue
         if a.kind == "compose" and a.details.get("drafted") is True:
             continue  # attune's draft, unedited: its words are ours, built from answers above
-        if isinstance(a.answer, str) and a.kind in ("text", "compose", "reply", "feeling"):
+        if not KINDS.get(a.kind, UNKNOWN_KIND).own_words:
+            continue
+        if isinstance(a.answer, str):
             yield a.answer
         elif isinstance(a.answer, list):
             yield from (x for x in a.answer if isinstance(x, str))

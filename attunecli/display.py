@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from attunecli.models import JSON
+from attunecli.models import JSON, KINDS
 
 
 @cache
@@ -24,7 +24,7 @@ def _labels(practice_id: str) -> dict[str, dict[str, str]]:
         return {}
     out: dict[str, dict[str, str]] = {}
     for section, step in practice.steps():
-        if step.kind in ("choice", "multi") and step.options:
+        if KINDS[step.kind].options and step.options:
             labels = {o.value: o.label for o in step.options if o.label != o.value}
             if labels:
                 out[practice.answer_id(section, step)] = labels

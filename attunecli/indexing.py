@@ -17,11 +17,9 @@ from pathlib import Path
 from attunecli.days import DEFAULT_DAY_START, logical_date
 from attunecli.index import TEXTS_PER_ENTRY, Index, insert_names, mark_closed
 from attunecli.insights import feeling_moments
-from attunecli.models import Entry
+from attunecli.models import KINDS, UNKNOWN_KIND, Entry
 from attunecli.render import summary
 from attunecli.store import Store, file_name
-
-NOT_TEXT = ("scale", "confirm", "guide", "date")  # answers that are not words to search
 
 
 def _text(value: object) -> str | None:
@@ -42,7 +40,7 @@ def texts(entry: Entry) -> list[tuple[str, str, str]]:
     """(answer id, question, text) for each piece of text in the answers, in order."""
     found = []
     for a in entry.answers:
-        if a.kind in NOT_TEXT:
+        if not KINDS.get(a.kind, UNKNOWN_KIND).searched:
             continue
         value = a.answer
         pieces = [value] if isinstance(value, str) else value if isinstance(value, list) else []

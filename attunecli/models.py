@@ -30,6 +30,40 @@ STEP_KINDS: tuple[str, ...] = StepKind.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
+class KindInfo:
+    """What a step kind means, for every module that treats kinds differently: ask
+    `KINDS[kind]`, never a list of kind names of your own."""
+
+    stores: tuple[type, ...]  # the JSON type of its answer; () stores nothing
+    free_text: bool = False  # typed as a line of text, kept exactly as typed
+    own_words: bool = False  # may hold the person's own words (read by the care check)
+    searched: bool = False  # its words are found by `search`
+    options: bool = False  # chosen from a list of options
+    filled_by_attune: bool = False  # attune fills it when no answer is given
+    may_be_empty: bool = False  # even when required (a guide stopped at once)
+
+
+KINDS: dict[str, KindInfo] = {
+    "info": KindInfo(()),
+    "text": KindInfo((str,), free_text=True, own_words=True, searched=True),
+    "choice": KindInfo((str,), searched=True, options=True),
+    "multi": KindInfo((list,), own_words=True, searched=True, options=True),
+    "scale": KindInfo((int,)),
+    "feeling": KindInfo((str,), own_words=True, searched=True),
+    "feelings": KindInfo((list,), own_words=True, searched=True),
+    "confirm": KindInfo((bool,)),
+    "date": KindInfo((str,)),
+    "compose": KindInfo(
+        (str,), free_text=True, own_words=True, searched=True, filled_by_attune=True
+    ),
+    "reply": KindInfo((str,), free_text=True, own_words=True, searched=True),
+    "guide": KindInfo((dict,), filled_by_attune=True, may_be_empty=True),
+}
+# What an unknown kind (a hand-edited file) is taken as: words, searched, read with care.
+UNKNOWN_KIND = KindInfo((), own_words=True, searched=True)
+
+
+@dataclass(frozen=True)
 class Option:
     value: str
     label: str
@@ -239,19 +273,7 @@ class Entry:
 # published schema's shape (entry.schema.json), checked by hand so a
 # hand-edited or synced file with a wrong type is named and skipped, never a crash.
 MAX_DEPTH = 32  # how deeply an answer's value may nest
-_ANSWER_TYPES: dict[str, tuple[type, ...]] = {
-    "text": (str,),
-    "choice": (str,),
-    "feeling": (str,),
-    "compose": (str,),
-    "reply": (str,),
-    "date": (str,),
-    "confirm": (bool,),
-    "scale": (int,),
-    "multi": (list,),
-    "feelings": (list,),
-    "guide": (dict,),
-}
+_ANSWER_TYPES: dict[str, tuple[type, ...]] = {k: v.stores for k, v in KINDS.items() if v.stores}
 _DETAIL_TYPES: dict[str, type] = {
     "quadrant": str,
     "own_word": bool,
@@ -341,17 +363,15 @@ def _plain_answer(a: dict[str, object]) -> bool:
     value = a.get("answer")
     if value is not None:
         t = type(value)
-        if kind in ("text", "choice", "feeling", "compose", "reply", "date"):
-            if t is not str:
+        stores = _ANSWER_TYPES.get(kind)
+        if stores == (str,) or stores == (bool,):
+            if t is not stores[0]:
                 return False
-        elif kind == "scale":
+        elif stores == (int,):  # a scale
             if t is not int or not 0 <= value <= 10:  # type: ignore[operator]
                 return False
-        elif kind in ("multi", "feelings"):
+        elif stores == (list,):
             if t is not list or not all(type(v) is str for v in value):  # type: ignore[attr-defined]
-                return False
-        elif kind == "confirm":
-            if t is not bool:
                 return False
         else:
             return False  # a guide, or a kind of one's own: the full look
@@ -398,7 +418,7 @@ def _check_answer(a: object, n: int) -> None:
             raise ValueError(f"{where}: a {kind} answer of the wrong type")
         if kind == "scale" and not 0 <= value <= 10:
             raise ValueError(f"{where}: a scale answer outside 0 to 10")
-        if kind in ("multi", "feelings") and not all(isinstance(v, str) for v in value):
+        if wanted == (list,) and not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where}: a {kind} answer that is not a list of text")
         if kind == "guide" and not _guide_shaped(value):
             raise ValueError(f"{where}: a guide answer without its seconds and stop")

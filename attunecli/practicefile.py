@@ -18,7 +18,7 @@ from typing import Any
 
 from attunecli.errors import UsageError
 from attunecli.labels import BUILT_IN_PRACTICES
-from attunecli.models import Practice
+from attunecli.models import KINDS, Practice
 
 MAX_BYTES = 256 * 1024  # a practice is a few dozen steps; a bigger file is not one
 
@@ -141,7 +141,7 @@ def _where(path: list[str | int], data: Any) -> str:
 # checking ------------------------------------------------------------------------------------
 
 BUILT_IN = frozenset(BUILT_IN_PRACTICES)
-CHOICE_KINDS = ("choice", "multi")
+CHOICE_KINDS = tuple(k for k, v in KINDS.items() if v.options)
 
 
 def _rules(data: dict[str, Any]) -> list[tuple[list[str | int], str]]:

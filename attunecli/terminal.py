@@ -26,7 +26,7 @@ from attunecli.askers import START_OVER, THROW_AWAY
 from attunecli.catalog import Exercise
 from attunecli.errors import UsageError
 from attunecli.labels import QUADRANT_EXAMPLES, QUADRANT_LABELS, QUADRANTS
-from attunecli.models import JSON, Option, Practice, Section, Step
+from attunecli.models import JSON, KINDS, Option, Practice, Section, Step
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -333,7 +333,7 @@ class TerminalAsker:
 
     def ask(self, step: Step, answer_id: str, default: JSON) -> JSON:
         kind = step.kind
-        if kind in ("text", "compose", "reply"):
+        if KINDS[kind].free_text:
             return self._text(step, default)
         if kind == "scale":
             hint = f"({step.min} {step.low_label}, {step.max} {step.high_label})"
