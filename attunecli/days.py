@@ -121,6 +121,8 @@ def period(since: str | None, until: str | None, today: date) -> tuple[date | No
     return lo, hi
 
 
+_CALENDAR_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
+EARLIEST = date(1970, 1, 1)  # no day before this is filled in (nor its odd old offsets)
 _AT = re.compile(r"(?:^|[\st@])([0-9]{1,2}:[0-9]{2})$")
 
 
@@ -139,7 +141,10 @@ def parse_moment(text: str, now: datetime, day_start: time, option: str = "--for
     "2026-11-30T08:15", "monday 9:00").
 
     Without a time it is the same time of day as now, on that day, so the entry keeps
-    its place in the day; it is never in the future.
+    its place in the day. A time before `day_start` after a day named in words
+    ("yesterday 01:00", "01:00") is in the small hours after that day, which belong to
+    it; after a calendar date ("2026-11-30 01:00") it is that very moment. It is never
+    in the future, nor before 1970.
     """
     raw = text.strip()
     t = raw.lower()
@@ -164,15 +169,23 @@ def parse_moment(text: str, now: datetime, day_start: time, option: str = "--for
                 f"{option}: not a day: {raw[:40]!r}; use YYYY-MM-DD, yesterday, a weekday or 3d, "
                 "with an optional time like 21:30"
             ) from None
-    if at is None:
-        _, began, _ = logical_day(now, day_start)
-        moment = _local(datetime.combine(day, began.time()) + (now - began), now)
-        moment = moment.replace(microsecond=0)
-    else:
-        try:
-            moment = _local(datetime.combine(day, at), now)
-        except (OverflowError, ValueError):
-            raise UsageError(f"{option}: not a date: {raw[:40]!r}") from None
+    if day < EARLIEST:
+        raise UsageError(f"{option}: {day} is before 1970, further back than attune goes")
+    try:
+        if at is None:
+            _, began, _ = logical_day(now, day_start)
+            moment = _local(datetime.combine(day, began.time()) + (now - began), now)
+            moment = moment.replace(microsecond=0)
+        else:
+            on = day
+            if at < day_start and not _CALENDAR_DAY.fullmatch(t):
+                on += timedelta(days=1)
+            moment = _local(datetime.combine(on, at), now)
+    except (OverflowError, ValueError):
+        raise UsageError(f"{option}: not a date: {raw[:40]!r}") from None
+    offset = moment.utcoffset()
+    if offset is not None and offset.seconds % 60:  # a zone's old local mean time
+        raise UsageError(f"{option}: {day} is outside the time zone's modern clock")
     if moment > now:
         raise UsageError(f"{option}: {moment:%Y-%m-%d %H:%M} is still to come")
     return moment

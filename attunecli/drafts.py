@@ -137,7 +137,8 @@ class Draft:
 
     def summary(self) -> str:
         n = sum(1 for a in self.answers if a.answer is not None)
-        return f"{n} answer{'s' if n != 1 else ''}, started {self.started_at:%a %d %b %H:%M}"
+        about = f", about {self.about:%a %d %b %H:%M}" if self.about else ""
+        return f"{n} answer{'s' if n != 1 else ''}{about}, started {self.started_at:%a %d %b %H:%M}"
 
 
 @dataclass

@@ -192,7 +192,8 @@ def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry
     With `options.resume`, answers already given are kept and not asked again.
     """
     progress = Progress(options.resume.started_at if options.resume else options.now())
-    progress.about = options.about or (options.resume.about if options.resume else None)
+    # A draft picked up stays on the day its answers were about (see session.run).
+    progress.about = options.resume.about if options.resume else options.about
     record = progress.answers
 
     def entry(complete: bool) -> Entry:

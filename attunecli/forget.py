@@ -92,7 +92,8 @@ def choose(
         if everything or (
             before is not None
             and draft is not None
-            and logical_date(draft.started_at, day_start) < before
+            # by the day its answers are about (filled in later: `--for`), as entries are
+            and logical_date(draft.about or draft.started_at, day_start) < before
         ):
             selection.drafts.append(draft_path)
     return selection

@@ -265,7 +265,7 @@ class Entry:
             refers_to=data.get("refers_to"),
             app_version=data.get("app_version", ""),
             schema_version=int(data["schema_version"]),
-            written_at=_moment(data["written_at"], "written_at") if "written_at" in data else None,
+            written_at=_written_at(data.get("written_at")),
         )
 
 
@@ -440,6 +440,17 @@ def _check_answer(a: object, n: int) -> None:
     _json_value(details, f"{where}: details")
 
 
+def _written_at(value: object) -> datetime | None:
+    """When an entry filled in later was written; None when absent or unreadable (a
+    hand edit): that the entry was filled in later is worth less than the entry."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return _moment(value, "written_at")
+    except ValueError:
+        return None
+
+
 def _moment(text: str, key: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
@@ -470,10 +481,8 @@ def check_shape(data: object) -> datetime:
     if not isinstance(data.get("complete", True), bool):
         raise ValueError("complete is not true or false")
     created = _moment(data["created_at"], "created_at")
-    if "written_at" in data:
-        if not isinstance(data["written_at"], str):
-            raise ValueError("written_at is not text")
-        _moment(data["written_at"], "written_at")
+    # written_at is not checked here: a hand-edited one attune cannot read is left out
+    # (see Entry.from_json), so the entry and its answers still show.
     answers = data.get("answers")
     if not isinstance(answers, list):
         raise ValueError("answers is missing or not a list")

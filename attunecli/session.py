@@ -290,6 +290,12 @@ def run(
             notify(f"attune: the draft's answer to {answer_id} was left out ({why}); {again}")
 
         resume = checked_draft(practice, own, run_options.now(), drop)
+        its_day = resume.about or resume.started_at
+        if run_options.about is not None and run_options.about != its_day:
+            notify(
+                f"attune: the draft picked up is about {its_day:%a %d %b %Y %H:%M}, and it "
+                "stays on that day (--discard throws it away to start afresh)"
+            )
     # A draft picked up holds every answer so far until this run writes it again.
     draft_kept = own is not None
     latest: Progress | None = None

@@ -9,7 +9,7 @@ come, and nothing unreadable, is taken.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -53,6 +53,33 @@ def test_after_midnight_yesterday_is_the_day_before_the_evening_still_going_on()
 
 
 @pytest.mark.parametrize(
+    ("text", "now", "want", "counted"),
+    [
+        # Words name a day: its small hours (before day-start) come after its evening.
+        ("00:30", LATE, datetime(2026, 12, 4, 0, 30), date(2026, 12, 3)),  # 24 min ago
+        ("yesterday 01:00", NOW, datetime(2026, 12, 3, 1, 0), date(2026, 12, 2)),
+        ("monday 02:15", NOW, datetime(2026, 12, 1, 2, 15), date(2026, 11, 30)),
+        # A calendar date and a time name a moment: exactly that one.
+        ("2026-11-30 00:30", NOW, datetime(2026, 11, 30, 0, 30), date(2026, 11, 29)),
+        ("2026-12-03T01:00", NOW, datetime(2026, 12, 3, 1, 0), date(2026, 12, 2)),
+    ],
+)
+def test_a_time_before_day_start_stays_with_the_day_it_was_typed_for(
+    text: str, now: datetime, want: datetime, counted: date
+) -> None:
+    from attunecli.days import logical_date
+
+    got = parse_moment(text, now, DEFAULT_DAY_START)
+    assert got.replace(tzinfo=None) == want
+    assert logical_date(got, DEFAULT_DAY_START) == counted
+
+
+def test_a_small_hour_still_to_come_is_refused() -> None:
+    with pytest.raises(UsageError, match="still to come"):
+        parse_moment("01:30", LATE, DEFAULT_DAY_START)  # 36 minutes from now
+
+
+@pytest.mark.parametrize(
     ("text", "says"),
     [
         ("tomorrow", "not a day"),
@@ -62,6 +89,10 @@ def test_after_midnight_yesterday_is_the_day_before_the_evening_still_going_on()
         ("next week", "not a day"),
         ("2026-02-30", "not a day"),
         ("", "not a day"),
+        ("0001-01-01", "before 1970"),  # once an unexpected error (year 0 in UTC)
+        ("0001-01-01 12:00", "before 1970"),
+        ("99999d", "before 1970"),
+        ("1969-12-31 23:00", "before 1970"),
     ],
 )
 def test_a_day_to_come_or_not_a_day_is_a_usage_error(text: str, says: str) -> None:
@@ -203,3 +234,40 @@ def test_a_resumed_run_stays_on_the_day_it_is_about() -> None:
         RunOptions(now=lambda: NOW, resume=resume),
     )
     assert (entry.created_at, entry.written_at) == (about, NOW)
+
+
+def test_a_draft_picked_up_keeps_its_day_and_says_so_when_for_differs(
+    cli: Any, clock: Clock
+) -> None:
+    from attunecli.drafts import Draft, Drafts
+    from attunecli.models import Answer
+
+    clock.now = NOW
+    monday = datetime(2026, 11, 30, 21, 30, tzinfo=TZ)
+    answer = Answer(id="feeling", kind="feeling", question="?", answer="calm")
+    assert Drafts(resolve_paths().state).save(
+        Draft("slow-down", False, NOW - timedelta(hours=1), [answer], about=monday)
+    )
+    r = cli("slow-down", "--resume", "--intensity", "2", "--for", "yesterday", "--json")
+    assert r.exit_code == 0, r.stderr
+    saved = json.loads(r.stdout)
+    assert saved["created_at"] == "2026-11-30T21:30:00-05:00"  # the draft's day, not yesterday
+    [note] = [line for line in r.stderr.splitlines() if "stays on that day" in line]
+    assert "about Mon 30 Nov 2026 21:30" in note
+    assert "about Mon 30 Nov 21:30" in Draft("slow-down", False, NOW, about=monday).summary()
+
+
+@pytest.mark.planted  # a written_at the schema refuses, on purpose
+@pytest.mark.parametrize("bad", ["yesterday", "", None, 1733300000, {"a": 1}, "2026-12-03T21:30"])
+def test_a_hand_edited_written_at_never_hides_the_entry(cli: Any, clock: Clock, bad: Any) -> None:
+    clock.now = NOW
+    saved = json.loads(
+        _ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--note", "kept words",
+            "--for", "yesterday", "--json")
+    )  # fmt: skip
+    [path] = entry_files(resolve_paths().data)
+    path.write_text(json.dumps({**saved, "written_at": bad}))
+    assert [e["id"] for e in json.loads(_ok(cli, "history", "--json"))] == [saved["id"]]
+    shown = _ok(cli, "show", saved["id"][:8])
+    assert "kept words" in shown and "filled in" not in shown
+    assert "kept words" in _ok(cli, "export", "--format", "jsonl")

@@ -72,9 +72,12 @@ def store(cli: Any, clock: Any, data_dir: Path) -> dict[str, tuple[str, Path]]:
     return out
 
 
-def leave_draft(attune_dirs: Path, practice: str, started: datetime) -> Path:
+def leave_draft(
+    attune_dirs: Path, practice: str, started: datetime, about: datetime | None = None
+) -> Path:
     drafts = Drafts(attune_dirs / "state")
-    assert drafts.save(Draft(practice, False, started, [Answer("what", "text", "What?", "x")]))
+    answers = [Answer("what", "text", "What?", "x")]
+    assert drafts.save(Draft(practice, False, started, answers, about=about))
     return drafts.path(practice)
 
 
@@ -155,6 +158,18 @@ def test_drafts_go_with_before_only_when_started_before(
     assert "and 1 draft" in r.stdout
     assert not old.exists()
     assert new.exists()
+
+
+def test_a_draft_filling_in_a_day_goes_with_that_day(
+    cli: Any, store: Any, attune_dirs: Path
+) -> None:
+    """Started after --before, but about a day before it (`--for`): it goes, or the
+    day forgotten would come back when the draft is picked up."""
+    backfill = leave_draft(attune_dirs, "reflect", at(24), about=at(10))
+    r = cli("forget", "--before", "2026-11-20", "--yes", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["drafts"] == [str(backfill)]
+    assert not backfill.exists()
 
 
 def test_forget_by_id_leaves_drafts(cli: Any, store: Any, attune_dirs: Path) -> None:

@@ -102,8 +102,9 @@ ForOpt = Annotated[
     typer.Option(
         "--for",
         metavar="WHEN",
-        help="Fill in a day you missed: yesterday, a weekday, YYYY-MM-DD, "
-        "with an optional time (yesterday 21:30). It counts on that day.",
+        help="Fill in a day you missed: yesterday, a weekday, YYYY-MM-DD or 3d, "
+        "with an optional time (yesterday 21:30), or a time alone (earlier today). "
+        "It counts on that day.",
     ),
 ]
 ResumeOpt = Annotated[
