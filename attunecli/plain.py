@@ -117,6 +117,8 @@ def table(
         for i, cell in enumerate(row[: count - 1]):
             sizes[i] = max(sizes[i], width_of(cell))
     used = sum(sizes[:-1]) + len(GAP) * (count - 1)
+    if count > 2 and width - used < NARROW_LAST:
+        return _stacked(rows, paint, width, styles)
     last = max(width - used, 20)
     out = []
     if any(headers):
@@ -135,6 +137,36 @@ def table(
         out.append(first.rstrip() if not paint.color else first)
         indent = " " * (used)
         out += [indent + paint(more, style) for more in wrapped[1:]]
+    return "\n".join(out) + "\n"
+
+
+NARROW_LAST = 12  # below this much room for the last column, rows are stacked instead
+
+
+def _stacked(
+    rows: Sequence[Sequence[str]], paint: Painter, width: int, styles: Sequence[str]
+) -> str:
+    """Each row as a short block, for a terminal too narrow for columns: the first two
+    cells on one line (when they fit), the rest under them, indented and folded."""
+
+    def styled(i: int, text: str) -> str:
+        return paint(text, styles[i] if i < len(styles) else "")
+
+    out: list[str] = []
+    for n, row in enumerate(rows):
+        if n:
+            out.append("")
+        rest = list(enumerate(row))
+        head = styled(0, row[0])
+        if len(row) > 1 and width_of(row[0]) + len(GAP) + width_of(row[1]) <= width:
+            head += GAP + styled(1, row[1])
+            rest = rest[2:]
+        else:
+            rest = rest[1:]
+        out.append(head)
+        for i, cell in rest:
+            if cell:
+                out += ["  " + styled(i, piece) for piece in fold(cell, max(width - 2, 10))]
     return "\n".join(out) + "\n"
 
 
