@@ -9,18 +9,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from attunecli.drafts import BadDraft, Draft, Drafts
 from attunecli.fsutil import DIR_MODE, FILE_MODE, TEMP_PREFIX, shown, stray_temp_files
-from attunecli.index import BAR_FROM, INDEX_VERSION, Index
+from attunecli.index import INDEX_VERSION, Index
 from attunecli.names import NAME_RE
 from attunecli.paths import Paths
-from attunecli.progress import bars, counted
 from attunecli.store import Store
 
 
@@ -88,9 +86,9 @@ def _check_settings(config_file: Path, report: Report) -> None:
         report.findings.append(Finding("settings", config_file, problem))
 
 
-def examine(paths: Paths, progress: IO[str] | None = None) -> Report:
-    """Look over everything; `progress`: where to draw a bar while a large store's
-    entries are read (at a terminal only: see `progress.bars`)."""
+def examine(paths: Paths, on_progress: Callable[[int, int], None] | None = None) -> Report:
+    """Look over everything; `on_progress(done, total)`: told how reading the entries
+    goes, and (total, total) at the end (the CLI draws a bar with it)."""
     report = Report(
         locations={
             "data": paths.data,
@@ -133,15 +131,19 @@ def examine(paths: Paths, progress: IO[str] | None = None) -> Report:
                 )
         held: dict[str, list[Path]] = {}
         files = store.paths()
-        show = progress is not None and len(files) >= BAR_FROM
-        with bars(progress or sys.stderr, "Checking entries", show=show) as (update,):
-            for path in counted(files, len(files), update):
+        try:
+            for n, path in enumerate(files, start=1):
+                if on_progress is not None:
+                    on_progress(n - 1, len(files))
                 if path.is_dir():
                     continue  # named above
                 entry = store.load(path)
                 if entry is not None:
                     report.entries_read += 1
                     held.setdefault(entry.id, []).append(path)
+        finally:
+            if on_progress is not None:
+                on_progress(len(files), len(files))
         for entry_id, files in held.items():
             if len(files) > 1:  # a copy restored by hand, or two syncs: each is kept
                 names = ", ".join(f.name for f in files)

@@ -246,8 +246,8 @@ def _md_summary(ins: Insights) -> str:
 
 def _md_entry(e: Entry, still_open: set[str] | frozenset[str] = frozenset()) -> str:
     """One entry for the md export; `still_open`: the repairs no follow-up has closed."""
-    from attunecli.display import shown
-    from attunecli.render import PRACTICE_LABELS, answer_text
+    from attunecli.display import answer_text, shown
+    from attunecli.labels import PRACTICE_LABELS
 
     name = PRACTICE_LABELS.get(e.practice, e.practice)
     if not e.complete:

@@ -52,7 +52,6 @@ INDEX_VERSION = "9"  # 9: `written_at`, for an entry filled in later
 RACY_SECONDS = 2.0
 TEMP_PREFIX = ".attune-tmp-"  # fsutil.TEMP_PREFIX, without loading fsutil
 LOAD_BATCH = 2000  # files read per write transaction, so other writers get a turn
-BAR_FROM = 1000  # files to read before a progress bar is worth showing (a second or so)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -280,6 +279,7 @@ class Index:
         on_problem: Callable[[str, str], None] | None = None,
         sweep: bool = False,
         day_start: TimeOfDay | None = None,
+        on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         """`sweep`: delete temp files left by dead writers in folders looked at.
 
@@ -289,7 +289,10 @@ class Index:
         `day_start`: when a day begins, for the `day` each entry is counted on.
         An index made with another is read again (every day may move); None
         takes the one the index was made with (04:00 for a new one).
+
+        `on_progress(done, total)`: told how reading every pending file goes.
         """
+        self.on_progress = on_progress
         self.root = os.fspath(root)
         self.sweep = sweep
         self.day_start = day_start
@@ -564,32 +567,30 @@ class Index:
     def load_pending(self, conn: sqlite3.Connection, rowids: Iterable[int] | None = None) -> int:
         """Read the pending files (all of them, or those among `rowids`); how many were read.
 
-        Reading all of a large store (the first time, or after the index went) shows a
-        bar on stderr, at a terminal only (see `progress.bars`).
+        Reading all of them tells `on_progress` (done, total) as it goes, and
+        (total, total) at the end whatever happens: the reading layer draws a bar
+        with it over a large store (`progress.LazyBar`).
         """
         wanted = None if rowids is None else list(rowids)
         if wanted is not None and not wanted:
             return 0
         if wanted is None and not has_pending(conn):
             return 0
-        total = 0
-        if wanted is None:
-            total = conn.execute("SELECT count(*) FROM entries WHERE loaded = 0").fetchone()[0]
-        if total < BAR_FROM:
+        told = self.on_progress
+        if wanted is not None or told is None:
             return self._load(conn, wanted, None)
-        import sys
+        total = conn.execute("SELECT count(*) FROM entries WHERE loaded = 0").fetchone()[0]
+        done = 0
 
-        from attunecli.progress import bars
+        def on_file(n: int) -> None:
+            nonlocal done
+            done += n
+            told(done, max(total, done))
 
-        with bars(sys.stderr, "Indexing entries") as (update,):
-            done = 0
-
-            def on_file(n: int) -> None:
-                nonlocal done
-                done += n
-                update(done, max(total, done))
-
-            return self._load(conn, wanted, on_file)
+        try:
+            return self._load(conn, None, on_file)
+        finally:
+            told(max(total, done), max(total, done))
 
     def _load(
         self,

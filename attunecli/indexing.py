@@ -15,10 +15,10 @@ from datetime import time
 from pathlib import Path
 
 from attunecli.days import DEFAULT_DAY_START, logical_date
+from attunecli.display import summary
 from attunecli.index import TEXTS_PER_ENTRY, Index, insert_names, mark_closed
 from attunecli.insights import feeling_moments
 from attunecli.models import KINDS, UNKNOWN_KIND, Entry
-from attunecli.render import summary
 from attunecli.store import Store, file_name
 
 

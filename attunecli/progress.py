@@ -73,3 +73,29 @@ def counted(
             update(n, max(total, n))
         yield item
     update(n, max(total, n))
+
+
+BAR_FROM = 1000  # files to read before a progress bar is worth showing (a second or so)
+
+
+class LazyBar:
+    """An `update(done, total)` for work that may be small: one bar on `stream`, drawn
+    once `total` reaches `at_least` (at a terminal only), gone when `done` reaches
+    `total`. The store and the index take it as a plain callback and know nothing of
+    bars."""
+
+    def __init__(self, stream: IO[str], label: str, at_least: int = BAR_FROM) -> None:
+        self.stream, self.label, self.at_least = stream, label, at_least
+        self._open: contextlib.ExitStack | None = None
+        self._update: Callable[[int, int], None] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._update is None:
+            if total < self.at_least or done >= total:
+                return
+            self._open = contextlib.ExitStack()
+            (self._update,) = self._open.enter_context(bars(self.stream, self.label))
+        self._update(done, total)
+        if done >= total:
+            self._open.close()  # type: ignore[union-attr]
+            self._open = self._update = None

@@ -135,7 +135,15 @@ def _how_many(last: int) -> int:
 def open_index(env: ReadEnv, *, load_all: bool = False) -> tuple[Index, sqlite3.Connection]:
     """The index, fresh (`load_all`: every file read); in memory when the cache dir cannot
     hold one (slower, as right)."""
-    index = Index(env.entries, env.cache, on_problem=env.skipped, day_start=env.known_day_start())
+    from attunecli.progress import LazyBar
+
+    index = Index(
+        env.entries,
+        env.cache,
+        on_problem=env.skipped,
+        day_start=env.known_day_start(),
+        on_progress=LazyBar(env.err, "Indexing entries"),
+    )
     try:
         conn = index.open_fresh()
         try:
@@ -158,7 +166,15 @@ def in_memory(
         f"attune: note: could not use the index in {env.cache} ({exc}); "
         "reading the entry files instead (`attune doctor` can tell why)"
     )
-    index = Index(env.entries, None, on_problem=env.skipped, day_start=env.known_day_start())
+    from attunecli.progress import LazyBar
+
+    index = Index(
+        env.entries,
+        None,
+        on_problem=env.skipped,
+        day_start=env.known_day_start(),
+        on_progress=LazyBar(env.err, "Indexing entries"),
+    )
     conn = index.open_fresh()
     if load_all:
         index.load_pending(conn)

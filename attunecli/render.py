@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import IO, TYPE_CHECKING
 
+from attunecli.display import answer_text as answer_text
 from attunecli.display import shown
+from attunecli.display import summary as summary
 from attunecli.labels import PRACTICE_LABELS as PRACTICE_LABELS
-from attunecli.models import JSON, Entry
+from attunecli.models import Entry
 from attunecli.plain import literal as literal
 
 if TYPE_CHECKING:
@@ -66,49 +68,6 @@ def short_id(entry_id: str) -> str:
 
 def when(dt: datetime) -> str:
     return dt.strftime("%a %d %b %Y %H:%M")
-
-
-def answer_text(value: JSON) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if value else "—"
-    if isinstance(value, dict):
-        if "seconds" in value:
-            done = "stopped early" if value.get("stopped_early") else "to the end"
-            return f"{int(value['seconds'])} s of {int(value.get('planned_seconds', 0))} s, {done}"
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
-
-
-def summary(entry: Entry) -> str:
-    """One line that says what an entry holds."""
-    a = entry.answer
-    p = entry.practice
-    if p in ("slow-down", "checkin"):
-        parts = [str(a("feeling") or ""), str(a("intensity") if a("intensity") is not None else "")]
-        line = " ".join(x for x in parts if x)
-        extra = a("trigger") or a("note")
-        return f"{line} · {extra}" if extra and line else (line or str(extra or ""))
-    if p == "reflect":
-        return f"{shown(p, 'context', a('context'))}: {answer_text(a('their_feelings'))}"
-    if p == "curious":
-        return str(a("story") or a("defensive_about") or "")
-    if p == "regulate":
-        before, after = a("arousal_before"), a("arousal_after")
-        return f"{shown(p, 'exercise', a('exercise'))} {before}→{after}"
-    if p == "repair":
-        return f"{shown(p, 'context', a('context'))}: {a('what')} (follow up {a('follow_up')})"
-    if p == "repair-received":
-        side = "asking for a repair" if a("side") == "ask" else "a repair offered"
-        return f"{shown(p, 'context', a('context'))}, {side}: {a('what')}"
-    if p == "repair-done":
-        return f"closed repair {short_id(entry.refers_to or '')}"
-    # A practice of one's own: its first few answers, as given.
-    said = [answer_text(x.answer) for x in entry.answers if x.answer not in (None, "", [])]
-    return " · ".join(said[:3])
 
 
 def entry_view(entry: Entry) -> RenderableType:

@@ -438,8 +438,7 @@ def repairs(p: Period) -> str:
 
 
 def entries(p: Period) -> str:
-    from attunecli.display import shown
-    from attunecli.render import answer_text
+    from attunecli.display import answer_text, shown
 
     out = []
     for e in reversed(p.entries):

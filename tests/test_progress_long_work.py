@@ -1,7 +1,7 @@
 """Progress bars for long work on a large store: the first full index build and `doctor`.
 
 A bar is drawn on stderr at a terminal only, and only when there are enough files
-for it to matter (`index.BAR_FROM`); never on a pipe, never into stdout.
+for it to matter (`progress.BAR_FROM`); never on a pipe, never into stdout.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from attunecli import doctor, progress
-from attunecli.index import BAR_FROM, Index
+from attunecli.index import Index
 from attunecli.models import Answer, Entry
 from attunecli.paths import resolve_paths
+from attunecli.progress import BAR_FROM, LazyBar
 from attunecli.store import Store, entry_bytes
 
 TZ = timezone(timedelta(hours=-5))
@@ -66,12 +67,17 @@ def forced_terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
     return screen
 
 
+def bar() -> LazyBar:
+    """The bar the reading commands give the index (see `readers.open_index`)."""
+    return LazyBar(sys.stderr, "Indexing entries")
+
+
 def test_the_first_full_build_draws_a_bar_on_a_terminal(
     data_dir: Path, attune_dirs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plant_many(data_dir, BAR_FROM)
     screen = forced_terminal(monkeypatch)
-    index = Index(data_dir / "entries", attune_dirs / "cache")
+    index = Index(data_dir / "entries", attune_dirs / "cache", on_progress=bar())
     conn = index.open_fresh()
     try:
         assert index.load_pending(conn) == BAR_FROM
@@ -97,7 +103,7 @@ def test_a_small_store_is_indexed_without_a_bar(
 ) -> None:
     plant_many(data_dir, 20)
     screen = forced_terminal(monkeypatch)
-    index = Index(data_dir / "entries", attune_dirs / "cache")
+    index = Index(data_dir / "entries", attune_dirs / "cache", on_progress=bar())
     conn = index.open_fresh()
     try:
         assert index.load_pending(conn) == 20
@@ -112,7 +118,7 @@ def test_no_bar_when_stderr_is_not_a_terminal(
     plant_many(data_dir, BAR_FROM)
     piped = io.StringIO()
     monkeypatch.setattr(sys, "stderr", piped)
-    index = Index(data_dir / "entries", attune_dirs / "cache")
+    index = Index(data_dir / "entries", attune_dirs / "cache", on_progress=bar())
     conn = index.open_fresh()
     try:
         assert index.load_pending(conn) == BAR_FROM
@@ -127,11 +133,14 @@ def test_doctor_draws_a_bar_over_a_large_store_on_a_terminal(
     monkeypatch.setenv("TERM", "xterm-256color")
     plant_many(data_dir, BAR_FROM)
     screen = Terminal()
-    report = doctor.examine(resolve_paths(), progress=screen)
+    report = doctor.examine(resolve_paths(), on_progress=LazyBar(screen, "Checking entries"))
     assert report.entries_read == BAR_FROM
     assert "Checking entries" in screen.getvalue()
     piped = io.StringIO()
-    assert doctor.examine(resolve_paths(), progress=piped).entries_read == BAR_FROM
+    assert (
+        doctor.examine(resolve_paths(), on_progress=LazyBar(piped, "Checking entries")).entries_read
+        == BAR_FROM
+    )
     assert piped.getvalue() == ""
 
 
@@ -141,7 +150,12 @@ def test_doctor_on_a_small_store_draws_no_bar(
     monkeypatch.setenv("TERM", "xterm-256color")
     plant_many(data_dir, 5)
     screen = Terminal()
-    assert doctor.examine(resolve_paths(), progress=screen).entries_read == 5
+    assert (
+        doctor.examine(
+            resolve_paths(), on_progress=LazyBar(screen, "Checking entries")
+        ).entries_read
+        == 5
+    )
     assert screen.getvalue() == ""
 
 
@@ -149,7 +163,7 @@ def test_no_bar_under_term_dumb(data_dir: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("TERM", "dumb")
     plant_many(data_dir, BAR_FROM)
     screen = Terminal()
-    doctor.examine(resolve_paths(), progress=screen)
+    doctor.examine(resolve_paths(), on_progress=LazyBar(screen, "Checking entries"))
     assert screen.getvalue() == ""
 
 

@@ -183,9 +183,10 @@ def register_care(app: typer.Typer) -> None:
         """
         from attunecli import doctor
         from attunecli.errors import EXIT_ERROR
+        from attunecli.progress import LazyBar
 
         d = deps(ctx)
-        report = doctor.examine(d.paths, progress=d.err)
+        report = doctor.examine(d.paths, on_progress=LazyBar(d.err, "Checking entries"))
         if as_json:
             from attunecli.fsutil import json_text
             from attunecli.plain import write_json
@@ -237,7 +238,7 @@ def register_care(app: typer.Typer) -> None:
                 raise typer.Exit(EXIT_ERROR if report.needs_attention else 0)
             for line in doctor.fix(d.paths, report):
                 d.say(line)
-            report = doctor.examine(d.paths, progress=d.err)
+            report = doctor.examine(d.paths, on_progress=LazyBar(d.err, "Checking entries"))
         if report.needs_attention:
             raise typer.Exit(EXIT_ERROR)
 
