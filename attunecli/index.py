@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from datetime import time as TimeOfDay
     from pathlib import Path
     from types import TracebackType
+    from typing import Any
 
     from attunecli.store import Store
 
@@ -672,15 +673,21 @@ class Index:
 
     @staticmethod
     def open_repairs(conn: sqlite3.Connection) -> list[OpenRepair]:
-        rows = conn.execute(
-            """
-            SELECT id, stamp, follow_up, context, what, created_at
-            FROM entries INDEXED BY entries_open
-            WHERE practice = 'repair' AND complete = 1 AND closed = 0
-            ORDER BY name
-            """
-        ).fetchall()
-        return [OpenRepair(*row) for row in rows]
+        cols = "id, stamp, follow_up, context, what, created_at"
+        return [OpenRepair(*row) for row in open_repair_rows(conn, cols)]
+
+
+# The one question "which repairs are open": finished repairs no follow-up has closed
+# (`closed` is kept by a trigger), oldest first, through their partial index.
+OPEN_REPAIRS = (
+    "FROM entries INDEXED BY entries_open "
+    "WHERE practice = 'repair' AND complete = 1 AND closed = 0 ORDER BY name"
+)
+
+
+def open_repair_rows(conn: sqlite3.Connection, columns: str) -> list[tuple[Any, ...]]:
+    """`columns` (SQL over `entries`) of each open repair, oldest first."""
+    return conn.execute(f"SELECT {columns} {OPEN_REPAIRS}").fetchall()
 
 
 class _Connection:

@@ -266,23 +266,28 @@ def figures(conn: sqlite3.Connection, *, since: date, until: date, today: date) 
             span,
         ).fetchall()
     )
+    from attunecli.index import open_repair_rows
+
     ins.open_repairs = []
-    for rid, day, follow in conn.execute(
-        "SELECT id, day, follow_up FROM entries INDEXED BY entries_open "
-        "WHERE practice = 'repair' AND complete = 1 AND closed = 0 ORDER BY name"
-    ):
+    for rid, day, follow in open_repair_rows(conn, "id, day, follow_up"):
         opened = date.fromisoformat(day)
         ins.open_repairs.append(OpenRepairFigure(rid, opened, (today - opened).days, follow))
     return ins
 
 
-def covers_everything(conn: sqlite3.Connection, since: date, until: date) -> bool:
-    """Whether since..until holds every entry that could be read."""
+def day_span(conn: sqlite3.Connection) -> tuple[date, date] | None:
+    """The first and the last day any readable entry is counted on; None for none."""
     first, latest = conn.execute(
         "SELECT (SELECT min(day) FROM entries INDEXED BY entries_day WHERE practice IS NOT NULL), "
         "(SELECT max(day) FROM entries INDEXED BY entries_day WHERE practice IS NOT NULL)"
     ).fetchone()
-    return first is None or (since.isoformat() <= first and latest <= until.isoformat())
+    return None if first is None else (date.fromisoformat(first), date.fromisoformat(latest))
+
+
+def covers_everything(conn: sqlite3.Connection, since: date, until: date) -> bool:
+    """Whether since..until holds every entry that could be read."""
+    span = day_span(conn)
+    return span is None or (since <= span[0] and span[1] <= until)
 
 
 def compute(

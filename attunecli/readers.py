@@ -345,13 +345,9 @@ def open_repairs(env: ReadEnv) -> list[Entry]:
     index, conn = open_index(env, load_all=True)
     try:
         name_problems(env, index, conn)
-        names = [
-            name
-            for (name,) in conn.execute(
-                "SELECT dir || '/' || name FROM entries INDEXED BY entries_open "
-                "WHERE practice = 'repair' AND complete = 1 AND closed = 0 ORDER BY name"
-            )
-        ]
+        from attunecli.index import open_repair_rows
+
+        names = [name for (name,) in open_repair_rows(conn, "dir || '/' || name")]
     finally:
         conn.close()
     return entries_named(env, names)
@@ -472,7 +468,7 @@ def insights(
     as_json: bool = False,
 ) -> None:
     from attunecli.days import parse_day
-    from attunecli.insights import figures
+    from attunecli.insights import day_span, figures
 
     today = env.today()
     if everything and (since or until):
@@ -485,15 +481,7 @@ def insights(
     try:
         name_problems(env, index, conn)
         if everything:
-            first, latest = conn.execute(
-                "SELECT (SELECT min(day) FROM entries INDEXED BY entries_day "
-                "WHERE practice IS NOT NULL), (SELECT max(day) FROM entries "
-                "INDEXED BY entries_day WHERE practice IS NOT NULL)"
-            ).fetchone()
-            if first is not None:
-                lo, hi = date.fromisoformat(first), date.fromisoformat(latest)
-            else:
-                lo = hi = today
+            lo, hi = day_span(conn) or (today, today)
         ins = figures(conn, since=lo, until=hi, today=today)
     finally:
         conn.close()
