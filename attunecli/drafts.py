@@ -130,7 +130,10 @@ class Draft:
         if about is not None:
             if not isinstance(about, str):
                 raise ValueError('"about" is not a time')
-            about_at = datetime.fromisoformat(about)
+            try:
+                about_at = datetime.fromisoformat(about)
+            except ValueError:
+                raise ValueError('"about" is not a time') from None
             if about_at.tzinfo is None:
                 raise ValueError("about has no timezone")
         return cls(practice, quick, started_at, answers, list(skipped), run_id, about=about_at)

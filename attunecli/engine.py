@@ -181,7 +181,7 @@ def harm_note(region: str | None) -> list[str]:
 def dated(entry: Entry, progress: Progress) -> Entry:
     """`entry` on the day it is about: filled in later, it begins then and keeps when it
     was written."""
-    if progress.about is not None:
+    if progress.about is not None and progress.about < entry.created_at:
         entry.written_at, entry.created_at = entry.created_at, progress.about
     return entry
 

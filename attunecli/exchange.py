@@ -145,7 +145,11 @@ def _csv_row(e: Entry) -> list[str]:
         "practice": e.practice,
         "complete": e.complete,
         "refers_to": e.refers_to,
-        "written_at": e.written_at.isoformat(timespec="seconds") if e.written_at else None,
+        "written_at": (
+            e.written_at.isoformat(timespec="seconds")
+            if e.written_at and e.filled_in_later
+            else None
+        ),
     }
     cells = []
     for col in CSV_COLUMNS:

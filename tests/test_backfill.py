@@ -271,3 +271,21 @@ def test_a_hand_edited_written_at_never_hides_the_entry(cli: Any, clock: Clock, 
     shown = _ok(cli, "show", saved["id"][:8])
     assert "kept words" in shown and "filled in" not in shown
     assert "kept words" in _ok(cli, "export", "--format", "jsonl")
+
+
+def test_for_today_now_is_not_filled_in_later(cli: Any, clock: Clock) -> None:
+    clock.now = NOW
+    saved = json.loads(
+        _ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--for", "today", "--json")
+    )
+    assert "written_at" not in saved
+    assert saved["created_at"] == "2026-12-03T21:30:00-05:00"
+
+
+def test_a_draft_about_no_time_says_so_plainly() -> None:
+    from attunecli.drafts import Draft
+
+    good = Draft("slow-down", False, NOW, about=NOW).to_json()
+    assert Draft.from_json(good).about == NOW
+    with pytest.raises(ValueError, match='"about" is not a time'):
+        Draft.from_json({**good, "about": "junk"})
