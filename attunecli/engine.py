@@ -211,6 +211,8 @@ def run_practice(practice: Practice, asker: Asker, options: RunOptions) -> Entry
 
     try:
         asker.say(practice.title, "title")
+        if progress.about is not None:  # so a day filled in later is the day meant
+            asker.say(f"For {progress.about:%a %d %b %Y, %H:%M}, filled in now.")
         asker.say(practice.intro)
         tip = coach.tip_for(options.attachment_style, practice.id, attachment())
         if tip:

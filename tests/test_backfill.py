@@ -289,3 +289,25 @@ def test_a_draft_about_no_time_says_so_plainly() -> None:
     assert Draft.from_json(good).about == NOW
     with pytest.raises(ValueError, match='"about" is not a time'):
         Draft.from_json({**good, "about": "junk"})
+
+
+def test_at_a_terminal_the_day_filled_in_is_said_first() -> None:
+    from attunecli.askers import ScriptedAsker
+    from attunecli.catalog import practice
+    from attunecli.engine import RunOptions, run_practice
+
+    said: list[str] = []
+
+    class Heard(ScriptedAsker):
+        def say(self, text: str, kind: str = "text") -> None:
+            said.append(text)
+
+    about = datetime(2026, 12, 2, 21, 30, tzinfo=TZ)
+    given = {"feeling": "calm", "intensity": 2}
+    run_practice(
+        practice("slow-down"), Heard(given, flags={}), RunOptions(now=lambda: NOW, about=about)
+    )
+    assert said[1] == "For Wed 02 Dec 2026, 21:30, filled in now."
+    said.clear()
+    run_practice(practice("slow-down"), Heard(given, flags={}), RunOptions(now=lambda: NOW))
+    assert not any("filled in" in line for line in said)
