@@ -383,6 +383,25 @@ def _whole(pattern: re.Pattern[str], value: Any, where: str) -> None:
         raise ValueError(f"{where}: {value!r} is not in the form attune writes")
 
 
+# What a pattern in the schema asks for, in words (its regular expression means
+# nothing to a person reading why a record was refused).
+_PATTERNS_IN_WORDS = {
+    "created_at": "a time with its offset, like 2026-11-30T21:30:00-05:00",
+    "written_at": "a time with its offset, like 2026-11-30T21:30:00-05:00",
+    "id": "16 lowercase hex digits",
+    "refers_to": "16 lowercase hex digits",
+    "practice": "a practice id (lowercase letters, digits and dashes)",
+}
+
+
+def _plainly(error: Any) -> str:
+    """A schema error as a person reads it: a pattern is said in words."""
+    key = next((p for p in reversed(list(error.path)) if isinstance(p, str)), None)
+    if error.validator == "pattern" and key in _PATTERNS_IN_WORDS:
+        return f"{literal(repr(error.instance)[:60])} is not {_PATTERNS_IN_WORDS[key]}"
+    return str(error.message)
+
+
 def _entry_of(record: Any, validator: Any, store: Store) -> Entry:
     """The entry `record` holds, checked and converted as far as saving it goes.
 
@@ -397,7 +416,7 @@ def _entry_of(record: Any, validator: Any, store: Store) -> Entry:
     if errors:
         first = errors[0]
         at = "/".join(str(p) for p in first.path) or "record"
-        raise ValueError(f"{at}: {first.message}")
+        raise ValueError(f"{at}: {_plainly(first)}")
     _whole(_ID, record["id"], "id")
     if "refers_to" in record:
         _whole(_ID, record["refers_to"], "refers_to")

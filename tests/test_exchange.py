@@ -133,6 +133,27 @@ def test_one_invalid_record_writes_nothing_unless_skipped(
     assert len(entry_files(tmp_path / "fresh")) == 6
 
 
+def test_a_refused_time_or_id_is_said_in_words_not_as_a_pattern(
+    cli: Any, tmp_path: Path, monkeypatch: Any, clock: Any
+) -> None:
+    seed(cli, clock)
+    good = json.loads(cli("export", "--format", "jsonl").stdout.splitlines()[0])
+    cases = {
+        "created_at": "2026-11-30 21:30",
+        "written_at": "1850-06-01T12:00:00-04:56:02",
+        "id": "NOT-AN-ID",
+    }
+    monkeypatch.setenv("ATTUNE_DATA_DIR", str(tmp_path / "fresh"))
+    for key, value in cases.items():
+        src = tmp_path / f"{key}.jsonl"
+        src.write_text(json.dumps({**good, key: value}) + "\n")
+        r = cli("import", str(src))
+        assert r.exit_code == 1, key
+        assert "does not match" not in r.stderr + r.stdout, key
+        said = "16 lowercase hex digits" if key == "id" else "a time with its offset"
+        assert f"{key}: {value!r} is not {said}" in r.stderr + r.stdout, (key, r.stderr)
+
+
 def test_csv_has_one_row_per_entry_and_stable_columns(cli: Any, clock: Any) -> None:
     seed(cli, clock)
     rows = list(csv.reader(io.StringIO(cli("export", "--format", "csv").stdout)))
