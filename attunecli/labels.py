@@ -21,6 +21,11 @@ PRACTICE_LABELS = {
     "repair-done": "repair done",
     "checkin": "check-in",
 }
+# How many `history` lists and `search` shows unless told --last N (or --all): the
+# quick path and the Typer commands both take their defaults from here.
+HISTORY_SHOWN = 10
+SEARCH_SHOWN = 20
+
 # What --practice accepts on the reading commands (besides one's own practices).
 PRACTICE_CHOICES = ENTRY_PRACTICES
 QUADRANTS: tuple[str, ...] = ("high-pleasant", "high-unpleasant", "low-pleasant", "low-unpleasant")

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import IO
 
+MIN_WIDTH, FALLBACK_WIDTH = 20, 40  # a $COLUMNS narrower than 20 is no width to lay out in
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SGR = {"bold": "1", "dim": "2", "reverse": "7", "green": "32", "yellow": "33", "cyan": "36"}
 GAP = "  "  # between table columns

@@ -125,6 +125,7 @@ def run(command: str, options: dict[str, str | bool], positional: list[str]) -> 
     from datetime import datetime
 
     from attunecli import readers
+    from attunecli.labels import HISTORY_SHOWN, SEARCH_SHOWN
 
     def text(name: str) -> str | None:
         value = options.get(name)
@@ -143,7 +144,7 @@ def run(command: str, options: dict[str, str | bool], positional: list[str]) -> 
     if command == "history":
         readers.history(
             env,
-            last=int(text("--last") or 10),
+            last=int(text("--last") or HISTORY_SHOWN),
             since=text("--since"),
             until=text("--until"),
             practice=text("--practice"),
@@ -151,7 +152,7 @@ def run(command: str, options: dict[str, str | bool], positional: list[str]) -> 
             plain=bool(options.get("--plain")),
         )
     elif command == "search":
-        last = None if options.get("--all") else int(text("--last") or readers.SEARCH_SHOWN)
+        last = None if options.get("--all") else int(text("--last") or SEARCH_SHOWN)
         readers.search(
             env,
             text=positional[0],

@@ -18,7 +18,8 @@ from datetime import date, timedelta
 from attunecli.errors import UsageError
 from attunecli.index import Index
 from attunecli.labels import PRACTICE_CHOICES
-from attunecli.plain import Painter, literal
+from attunecli.labels import SEARCH_SHOWN as SEARCH_SHOWN
+from attunecli.plain import FALLBACK_WIDTH, MIN_WIDTH, Painter, literal
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,8 +33,7 @@ if TYPE_CHECKING:
 
 # What `literal` keeps but a message line may not hold: tab, line feed, line separators.
 _ONE_LINE = {0x09: "\\x09", 0x0A: "\\x0a", 0x2028: "\\u2028", 0x2029: "\\u2029"}
-SEARCH_SHOWN = 20  # matches `search` shows unless told --last N or --all
-MIN_WIDTH, FALLBACK_WIDTH = 20, 40  # a $COLUMNS of 0 or 5 is no width to lay out in
+
 MOST = 10**12  # --last beyond this means "all" (SQLite's LIMIT is a 64-bit number)
 
 

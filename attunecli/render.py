@@ -20,13 +20,11 @@ from attunecli.display import shown
 from attunecli.display import summary as summary
 from attunecli.labels import PRACTICE_LABELS as PRACTICE_LABELS
 from attunecli.models import Entry
+from attunecli.plain import FALLBACK_WIDTH, MIN_WIDTH
 from attunecli.plain import literal as literal
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
-
-
-MIN_WIDTH, FALLBACK_WIDTH = 20, 40  # narrower than this, nothing useful fits
 
 
 def usable_width(width: int | None) -> int | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from attunecli.cli.common import JsonOpt, PlainListOpt, deps, guarded, parse_day
-from attunecli.labels import PRACTICE_CHOICES
+from attunecli.labels import HISTORY_SHOWN, PRACTICE_CHOICES, SEARCH_SHOWN
 
 
 def _isatty(stream: Any) -> bool:
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         last: Annotated[
             int, typer.Option("--last", "-n", min=1, help="How many entries, newest first.")
-        ] = 10,
+        ] = HISTORY_SHOWN,
         practice: Annotated[
             str | None,
             typer.Option(
@@ -331,7 +331,7 @@ def register_insights(app: typer.Typer) -> None:
         since: Annotated[str | None, typer.Option("--since", help="From this day.")] = None,
         last: Annotated[
             int, typer.Option("--last", "-n", min=1, help="How many matches, newest first.")
-        ] = 20,
+        ] = SEARCH_SHOWN,
         everything: Annotated[bool, typer.Option("--all", help="Every match.")] = False,
         as_json: JsonOpt = False,
         plain: PlainListOpt = False,
