@@ -381,7 +381,7 @@ def search(
         total, rows = _matches(index, conn, needle, practice, lo, last)
     finally:
         conn.close()
-    hits: list[Hit] = [(*row, match_spans(row[5], needle)) for row in rows]
+    hits: list[Hit] = [(*row[:6], match_spans(row[5], needle), row[6]) for row in rows]
     if as_json:
         _dump(
             env,
@@ -394,6 +394,7 @@ def search(
                     "question": h[4],
                     "text": h[5],
                     "spans": [list(s) for s in h[6]],
+                    **({"written_at": h[7]} if h[7] else {}),
                 }
                 for h in hits
             ],
@@ -423,7 +424,7 @@ def _matches(
     practice: str | None,
     since: date | None,
     last: int | None,
-) -> tuple[int, list[tuple[str, str, str, str, str, str]]]:
+) -> tuple[int, list[tuple[str, str, str, str, str, str, str | None]]]:
     """How many answers hold `needle` (case-folded), and the newest `last` of them."""
     if index.fts and len(needle) >= 3:
         # A phrase of trigrams matches exactly the texts holding it, in a few milliseconds.
@@ -450,7 +451,7 @@ def _matches(
     count = int(total.fetchone()[0])
     # texts rowids run newest first (see index.insert_names): the walk stops at `last`.
     rows = conn.execute(
-        "SELECT e.created_at, e.id, e.practice, t.answer_id, t.question, t.text "
+        "SELECT e.created_at, e.id, e.practice, t.answer_id, t.question, t.text, e.written_at "
         f"FROM texts t JOIN entries e ON e.rowid = t.entry WHERE {cond} "
         "ORDER BY t.rowid DESC LIMIT ?",
         (*params, -1 if last is None else last),

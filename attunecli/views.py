@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     # written_at ISO: set only for an entry filled in later)
     HistoryRow = tuple[str, str, str, int, str, int, str | None]
     # (created_at ISO, id, practice, answer id, question, text, spans)
-    Hit = tuple[str, str, str, str, str, str, tuple[tuple[int, int], ...]]
+    # ... spans, written_at ISO: set only for an entry filled in later)
+    Hit = tuple[str, str, str, str, str, str, tuple[tuple[int, int], ...], str | None]
 
 HEATMAP_LABEL = 4  # "Mon " before the squares
 
@@ -58,11 +59,10 @@ def history(rows: Sequence[HistoryRow], paint: Painter, width: int) -> str:
 def search(hits: Sequence[Hit], paint: Painter) -> str:
     """Each match under a line saying where it is; the words found highlighted."""
     out = []
-    for created, entry_id, practice, _aid, question, text, spans in hits:
+    for created, entry_id, practice, _aid, question, text, spans, written in hits:
         head = f"{when(created)}  {literal(entry_id[:8])}  "
-        out.append(
-            paint(head, "dim") + practice_label(practice) + paint(f"  {literal(question)}", "dim")
-        )
+        label = practice_label(practice, later=bool(written))
+        out.append(paint(head, "dim") + label + paint(f"  {literal(question)}", "dim"))
         out.append("  " + highlight(text, spans, paint, "bold reverse"))
     return "\n".join(out) + "\n"
 

@@ -311,3 +311,21 @@ def test_at_a_terminal_the_day_filled_in_is_said_first() -> None:
     said.clear()
     run_practice(practice("slow-down"), Heard(given, flags={}), RunOptions(now=lambda: NOW))
     assert not any("filled in" in line for line in said)
+
+
+def test_search_marks_a_match_in_an_entry_filled_in_later(cli: Any, clock: Clock) -> None:
+    clock.now = NOW
+    late = json.loads(
+        _ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--note", "garden walk",
+            "--for", "monday", "--json")
+    )  # fmt: skip
+    _ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--note", "garden again")
+    table = _ok(cli, "search", "garden", "--no-pager").splitlines()
+    heads = [line for line in table if "slow down" in line]
+    assert len(heads) == 2
+    assert [late["id"][:8] in h for h in heads] == ["filled in later" in h for h in heads]
+    found = json.loads(_ok(cli, "search", "garden", "--json"))
+    assert {h["id"]: h.get("written_at") for h in found} == {
+        late["id"]: "2026-12-03T21:30:00-05:00",
+        **{h["id"]: None for h in found if h["id"] != late["id"]},
+    }
