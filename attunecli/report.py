@@ -458,6 +458,8 @@ def entries(p: Period) -> str:
                 said = _text(answer_text(value))
             items.append(f"<dt>{_text(a.question)}</dt><dd>{said}</dd>")
         when = e.created_at.strftime("%a %d %b %Y, %H:%M")
+        if e.filled_in_later and e.written_at is not None:
+            when += e.written_at.strftime(" · filled in %a %d %b %Y, %H:%M")
         out.append(
             f'<article class="entry"><h3>{_text(name)} <small>{when}</small></h3>'
             f"<dl>{''.join(items)}</dl></article>"

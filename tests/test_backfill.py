@@ -329,3 +329,12 @@ def test_search_marks_a_match_in_an_entry_filled_in_later(cli: Any, clock: Clock
         late["id"]: "2026-12-03T21:30:00-05:00",
         **{h["id"]: None for h in found if h["id"] != late["id"]},
     }
+
+
+def test_the_report_says_an_entry_was_filled_in_later(cli: Any, clock: Clock) -> None:
+    clock.now = NOW
+    _ok(cli, "slow-down", "--feeling", "calm", "--intensity", "2", "--for", "monday 20:00")
+    _ok(cli, "slow-down", "--feeling", "tense", "--intensity", "5")
+    page = _ok(cli, "report", "-o", "-")
+    assert page.count("filled in Thu 03 Dec 2026, 21:30") == 1
+    assert "Mon 30 Nov 2026, 20:00 · filled in Thu 03 Dec 2026, 21:30" in page
