@@ -131,7 +131,12 @@ def _local(naive: datetime, now: datetime) -> datetime:
     summer day keeps its summer offset) when `now` is in the system's zone, else in `now`'s."""
     system = datetime.now().astimezone()
     if now.utcoffset() == system.utcoffset():
-        return naive.astimezone()
+        aware = naive.astimezone()
+        if aware.replace(tzinfo=None) != naive:
+            # A time the clocks skipped (02:30 as they went forward): the same time
+            # after the change (03:30), as a clock on the wall would read, not before.
+            aware = naive.replace(fold=1).astimezone()
+        return aware
     return naive.replace(tzinfo=now.tzinfo)
 
 

@@ -338,3 +338,21 @@ def test_the_report_says_an_entry_was_filled_in_later(cli: Any, clock: Clock) ->
     page = _ok(cli, "report", "-o", "-")
     assert page.count("filled in Thu 03 Dec 2026, 21:30") == 1
     assert "Mon 30 Nov 2026, 20:00 · filled in Thu 03 Dec 2026, 21:30" in page
+
+
+def test_a_time_the_clocks_skipped_is_read_forward() -> None:
+    """In New York 02:30 on 8 March 2026 never happened; it is taken as 03:30, on
+    that day, not as 01:30 (which with a late day-start could move the day)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from datetime import datetime, time; from attunecli.days import parse_moment; "
+        "now = datetime.now().astimezone(); "
+        "print(parse_moment('2026-03-08 02:30', now, time(4, 0)).isoformat())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**__import__("os").environ, "TZ": "America/New_York"},
+    ).stdout.strip()  # fmt: skip
+    assert out == "2026-03-08T03:30:00-04:00"
